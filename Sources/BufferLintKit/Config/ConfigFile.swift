@@ -1,0 +1,110 @@
+import Foundation
+import Yams
+
+public struct ConfigError: Error, Sendable, CustomStringConvertible {
+    public let file: String
+    public let message: String
+    public var description: String { "\(file): \(message)" }
+}
+
+/// `.bufferlint.yml`: found from the current folder upwards, or named with `--config`.
+/// Unknown keys are errors. Relative paths in it are relative to its folder.
+public struct ConfigFile: Sendable {
+    public static let fileName = ".bufferlint.yml"
+    static let keys: Set<String> = ["include", "exclude", "select", "ignore", "severity", "rules", "python-include",
+                                    "compile-commands", "target-python", "include-dirs", "defines", "std"]
+
+    public let path: String
+    public var include: [String] = []
+    public var exclude: [String] = []
+    public var select: [String] = []
+    public var ignore: [String] = []
+    public var severity: [String: Severity] = [:]
+    public var rules: [String] = []
+    public var pythonInclude: String?
+    public var compileCommands: String?
+    public var targetPython: PythonVersion?
+    public var includeDirs: [String] = []
+    public var defines: [String] = []
+    public var std: String?
+
+    public static func discover(from dir: String) -> String? {
+        var d = URL(fileURLWithPath: dir).standardizedFileURL
+        while true {
+            let candidate = d.appendingPathComponent(fileName).path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            let parent = d.deletingLastPathComponent()
+            if parent.path == d.path { return nil }
+            d = parent
+        }
+    }
+
+    public init(path: String) throws {
+        self.path = path
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: path, message: "cannot be read")
+        }
+        let node: Any?
+        do { node = try Yams.load(yaml: text) } catch {
+            throw ConfigError(file: path, message: "is not valid YAML: \(String(describing: error).split(separator: "\n").first ?? "")")
+        }
+        if node == nil { return }
+        guard let map = node as? [String: Any] else { throw ConfigError(file: path, message: "expected a mapping of settings") }
+        for k in map.keys.sorted() where !ConfigFile.keys.contains(k) {
+            throw ConfigError(file: path, message: "unknown key `\(k)`; expected one of \(ConfigFile.keys.sorted().joined(separator: ", "))")
+        }
+        let base = (path as NSString).deletingLastPathComponent
+        func list(_ k: String) throws -> [String] {
+            guard let v = map[k] else { return [] }
+            if let s = v as? String { return [s] }
+            guard let a = v as? [Any], a.allSatisfy({ $0 is String }) else { throw ConfigError(file: path, message: "key `\(k)`: expected a list of strings") }
+            return a as! [String]
+        }
+        func str(_ k: String) throws -> String? {
+            guard let v = map[k] else { return nil }
+            if let s = v as? String { return s }
+            if let d = v as? Double { return String(d) }
+            throw ConfigError(file: path, message: "key `\(k)`: expected a string")
+        }
+        func absolute(_ p: String) -> String { p.hasPrefix("/") ? p : (base as NSString).appendingPathComponent(p) }
+        include = try list("include")
+        exclude = try list("exclude")
+        select = try list("select")
+        ignore = try list("ignore")
+        rules = try list("rules").map(absolute)
+        includeDirs = try list("include-dirs").map(absolute)
+        defines = try list("defines")
+        std = try str("std")
+        pythonInclude = try str("python-include").map(absolute)
+        compileCommands = try str("compile-commands").map(absolute)
+        if let t = try str("target-python") {
+            guard let v = PythonVersion(t) else { throw ConfigError(file: path, message: "key `target-python`: expected a version such as 3.13, got `\(t)`") }
+            targetPython = v
+        }
+        if let s = map["severity"] {
+            guard let m = s as? [String: Any] else { throw ConfigError(file: path, message: "key `severity`: expected a mapping of rule to error, warning or info") }
+            for (rule, v) in m {
+                guard let vs = v as? String, let sev = Severity(rawValue: vs) else {
+                    throw ConfigError(file: path, message: "key `severity.\(rule)`: expected error, warning or info")
+                }
+                severity[rule] = sev
+            }
+        }
+    }
+
+    /// Settings from this file under those the command line gave.
+    public func apply(to o: inout LintOptions, commandLineSet: Set<String>) {
+        if !commandLineSet.contains("select") && !select.isEmpty { o.select = select }
+        if !commandLineSet.contains("ignore") { o.ignore = ignore + o.ignore }
+        for (k, v) in severity where o.severityOverrides[k] == nil { o.severityOverrides[k] = v }
+        o.extraRuleDirectories = rules + o.extraRuleDirectories
+        if o.pythonInclude == nil { o.pythonInclude = pythonInclude }
+        if o.compileCommands == nil { o.compileCommands = compileCommands }
+        if !commandLineSet.contains("target-python"), let t = targetPython { o.targetPython = t }
+        o.includeDirs = includeDirs + o.includeDirs
+        o.defines = defines + o.defines
+        if o.std == nil { o.std = std }
+        o.includeGlobs = include + o.includeGlobs
+        o.excludeGlobs = exclude + o.excludeGlobs
+    }
+}

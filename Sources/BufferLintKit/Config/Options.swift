@@ -1,0 +1,28 @@
+import Foundation
+
+/// Everything a run is configured with, after the configuration file and the
+/// command line are merged (the command line wins).
+public struct LintOptions: Sendable {
+    public var paths: [String] = ["."]
+    public var select: [String] = []
+    public var ignore: [String] = []
+    public var severityOverrides: [String: Severity] = [:]
+    public var targetPython = PythonVersion(major: 3, minor: 13)
+    public var extraRuleDirectories: [String] = []
+    public var pythonInclude: String?
+    public var includeDirs: [String] = []
+    public var defines: [String] = []
+    public var std: String?
+    /// A `compile_commands.json` file or the folder that holds one.
+    public var compileCommands: String?
+    public var includeGlobs: [String] = []
+    public var excludeGlobs: [String] = []
+    public var jobs = ProcessInfo.processInfo.activeProcessorCount
+    /// Parse with libclang: files with uses are parsed to confirm and place them.
+    public var useSyntaxTree = true
+    public var prefilter = true
+    /// Shows progress on stderr (set by the CLI only on a terminal).
+    public var progress: (@Sendable (Int, Int, String) -> Void)?
+
+    public init() {}
+}

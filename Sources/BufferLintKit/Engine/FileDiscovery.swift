@@ -1,0 +1,85 @@
+import Foundation
+
+/// Turns the paths given into the list of files to scan, with an error for
+/// each path that cannot be used; directory symlink loops are reported once.
+public struct FileDiscovery {
+    public static let sourceExtensions: Set<String> = ["c", "h", "cc", "cpp", "cxx", "hh", "hpp", "hxx", "i", "swg", "pyx", "pxd", "pxi"]
+    public static let skippedDirectories: Set<String> = [".git", ".hg", ".svn", ".build", "build", "dist", ".tox", ".nox", "venv", ".venv",
+                                                         "env", ".env", "node_modules", "__pycache__", ".eggs", ".mypy_cache",
+                                                         ".pytest_cache", "site-packages", ".bufferlint-cache", "_build"]
+
+    public var includeGlobs: [String] = []
+    public var excludeGlobs: [String] = []
+
+    public init(includeGlobs: [String] = [], excludeGlobs: [String] = []) {
+        self.includeGlobs = includeGlobs
+        self.excludeGlobs = excludeGlobs
+    }
+
+    public func files(for paths: [String]) -> (files: [String], errors: [InputError]) {
+        var files: [String] = []
+        var errors: [InputError] = []
+        var seen = Set<String>()
+        let fm = FileManager.default
+        for p in paths {
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: p, isDirectory: &isDir) else {
+                errors.append(InputError(file: p, message: "no such file or directory"))
+                continue
+            }
+            if !isDir.boolValue {
+                if seen.insert(p).inserted, !isExcluded(p) { files.append(p) }
+                continue
+            }
+            var visitedDirs = Set<String>()
+            walk(p, into: &files, errors: &errors, seen: &seen, visited: &visitedDirs)
+        }
+        return (files, errors)
+    }
+
+    func walk(_ dir: String, into files: inout [String], errors: inout [InputError], seen: inout Set<String>, visited: inout Set<String>) {
+        let real = (dir as NSString).resolvingSymlinksInPath
+        guard visited.insert(real).inserted else {
+            errors.append(InputError(file: dir, message: "directory symlink loop (already visited as \(real)); not followed"))
+            return
+        }
+        let fm = FileManager.default
+        let entries: [String]
+        do { entries = try fm.contentsOfDirectory(atPath: dir).sorted() } catch {
+            errors.append(InputError(file: dir, message: "cannot read directory (permission denied?)"))
+            return
+        }
+        for name in entries {
+            let path = dir == "." ? name : (dir as NSString).appendingPathComponent(name)
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: path, isDirectory: &isDir) else { continue }  // dangling link
+            if isDir.boolValue {
+                if FileDiscovery.skippedDirectories.contains(name) || name.hasSuffix(".egg-info") { continue }
+                if isExcluded(path) { continue }
+                walk(path, into: &files, errors: &errors, seen: &seen, visited: &visited)
+            } else if FileDiscovery.sourceExtensions.contains((name as NSString).pathExtension.lowercased()) {
+                if isExcluded(path) { continue }
+                if !includeGlobs.isEmpty && !includeGlobs.contains(where: { Glob.matches($0, path) }) { continue }
+                if seen.insert(path).inserted { files.append(path) }
+            }
+        }
+    }
+
+    func isExcluded(_ path: String) -> Bool { excludeGlobs.contains { Glob.matches($0, path) } }
+}
+
+/// Shell-style globs where `**` crosses folders; a pattern without a `/` matches the file name.
+public enum Glob {
+    public static func matches(_ pattern: String, _ path: String) -> Bool {
+        let p = path.hasPrefix("./") ? String(path.dropFirst(2)) : path
+        if !pattern.contains("/") { return fnmatch(pattern, (p as NSString).lastPathComponent, 0) == 0 || fnmatch(pattern, p, 0) == 0 }
+        if fnmatch(pattern, p, 0) == 0 { return true }
+        // `dir/**` and `**/x`: let ** match any number of folders.
+        let regex = "^" + NSRegularExpression.escapedPattern(for: pattern)
+            .replacingOccurrences(of: "\\*\\*/", with: "(.*/)?")
+            .replacingOccurrences(of: "\\*\\*", with: ".*")
+            .replacingOccurrences(of: "\\*", with: "[^/]*")
+            .replacingOccurrences(of: "\\?", with: "[^/]") + "$"
+        return p.range(of: regex, options: .regularExpression) != nil
+    }
+}

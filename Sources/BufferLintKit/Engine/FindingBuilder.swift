@@ -1,0 +1,43 @@
+/// Turns one file's occurrences into findings: rule, severity, message,
+/// position, suppressions (and the unused-suppression findings they leave).
+struct FindingBuilder {
+    let rules: RuleSet
+    let text: SourceText
+    let lexed: LexedFile
+    let file: String
+
+    static let unusedSuppressionRule = "BUF000"
+
+    func findings(for occurrences: [Occurrence]) -> [Finding] {
+        let suppressions = Suppression.find(in: lexed)
+        var used = [Bool](repeating: false, count: suppressions.count)
+        var out: [Finding] = []
+        for o in occurrences {
+            guard let rule = rules.rule(forFunction: o.function) else { continue }
+            let start = text.position(of: o.nameRange.lowerBound)
+            let endOffset = o.callRange?.upperBound ?? o.nameRange.upperBound
+            let end = text.position(of: endOffset)
+            if let k = suppressions.indices.first(where: { suppressions[$0].covers(rule: rule, line: start.line) }) {
+                used[k] = true
+                continue
+            }
+            let snippetRange = o.callRange ?? o.nameRange
+            let snippet = text.text(snippetRange).split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).joined(separator: " ")
+            out.append(Finding(rule: rule.id, ruleName: rule.name, function: o.function, kind: o.kind,
+                               severity: rules.severity(of: rule, kind: o.kind), file: file, line: start.line, column: start.column,
+                               endLine: end.line, endColumn: end.column, message: rules.message(of: rule, occurrence: o), macro: o.macro,
+                               enclosingFunction: o.enclosingFunction, resolution: o.resolution, sourceLine: text.lineText(start.line),
+                               snippet: snippet))
+        }
+        if rules.isEnabled(FindingBuilder.unusedSuppressionRule), let meta = rules.rule(id: FindingBuilder.unusedSuppressionRule) {
+            for (k, s) in suppressions.enumerated() where !used[k] {
+                // A suppression naming only rules that are not selected is not stale.
+                if !s.rules.isEmpty && !s.rules.contains(where: { sel in rules.enabled.contains { $0.matches(selector: sel) } }) { continue }
+                out.append(Finding(rule: meta.id, ruleName: meta.name, function: "", kind: .reference, severity: meta.severity, file: file,
+                                   line: s.line, column: s.column, endLine: s.line, endColumn: s.column + 10, message: meta.message,
+                                   sourceLine: text.lineText(s.line), snippet: "bufferlint: ignore"))
+            }
+        }
+        return out
+    }
+}

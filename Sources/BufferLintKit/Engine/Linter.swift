@@ -1,0 +1,287 @@
+import Foundation
+
+public enum Language: String, Sendable {
+    case c, cpp, swig, cython
+
+    public static func of(path: String) -> Language {
+        switch (path as NSString).pathExtension.lowercased() {
+        case "cc", "cpp", "cxx", "hh", "hpp", "hxx", "c++", "h++": return .cpp
+        case "i", "swg": return .swig
+        case "pyx", "pxd", "pxi": return .cython
+        default: return .c
+        }
+    }
+}
+
+/// What one file produced.
+public struct FileResult: Sendable {
+    public var path: String
+    public var findings: [Finding] = []
+    public var errors: [InputError] = []
+    public var parsed = false
+    public var missingIncludes: [MissingInclude] = []
+    public var occurrences: [Occurrence] = []
+}
+
+/// Runs a check: files -> prefilter -> tokens (+ libclang) -> occurrences -> rules -> findings.
+public final class Linter: @unchecked Sendable {
+    public static let version = "0.1.0"
+    /// Files larger than this are scanned from tokens only.
+    public static let syntaxTreeSizeLimit = 8 << 20
+
+    public let options: LintOptions
+    public let rules: RuleSet
+    public let python: PythonHeaders
+    let database: CompilationDatabase?
+    let headers = HeaderCache()
+    let cwd = FileManager.default.currentDirectoryPath
+    public private(set) var warnings: [String] = []
+
+    public init(options: LintOptions, rules: RuleSet) throws {
+        self.options = options
+        self.rules = rules
+        python = PythonHeaders(includeDir: options.pythonInclude ?? PythonHeaders.defaultIncludeDir())
+        if let db = options.compileCommands {
+            database = try CompilationDatabase(path: db)
+            if let d = database, !d.droppedFlags.isEmpty {
+                warnings.append("warning: dropped flags that load code into the parser from the compilation database: \(Array(Set(d.droppedFlags)).sorted().joined(separator: ", "))")
+            }
+        } else {
+            database = nil
+        }
+        if python.includeDir == nil {
+            warnings.append("warning: Python.h not found: install python3-dev or pass --python-include DIR; uses are found from tokens")
+        }
+    }
+
+    public convenience init(options: LintOptions) throws {
+        let all = try RuleLoader.rules(extraDirectories: options.extraRuleDirectories)
+        try self.init(options: options, rules: RuleSet(rules: all, select: options.select, ignore: options.ignore,
+                                                       severityOverrides: options.severityOverrides, target: options.targetPython))
+    }
+
+    public func run() -> Report {
+        let discovery = FileDiscovery(includeGlobs: options.includeGlobs, excludeGlobs: options.excludeGlobs)
+        let (paths, discoveryErrors) = discovery.files(for: options.paths)
+        var report = Report()
+        report.errors = discoveryErrors
+        report.warnings = warnings
+
+        // Read every file once; the prefilter decides which go further.
+        let watched = rules.watchedNames
+        let contents = readAll(paths)
+        var macroInputs: [(path: String, bytes: [UInt8])] = contents.compactMap { c in c.bytes.map { (c.path, $0) } }
+        macroInputs += headersInIncludeDirs()
+        let reaching = Prefilter.macroNames(reaching: watched, in: macroInputs)
+        let filter = Prefilter(names: watched.union(reaching))
+
+        var results = [FileResult?](repeating: nil, count: contents.count)
+        let lock = NSLock()
+        var next = 0
+        var done = 0
+        let jobs = max(1, min(options.jobs, contents.count))
+        DispatchQueue.concurrentPerform(iterations: jobs) { _ in
+            var parser: ClangParser? = nil
+            while true {
+                lock.lock()
+                let k = next
+                next += 1
+                lock.unlock()
+                guard k < contents.count else { break }
+                let c = contents[k]
+                var r: FileResult
+                if let err = c.error {
+                    r = FileResult(path: c.path, errors: [InputError(file: display(c.path), message: err)])
+                } else if let bytes = c.bytes, !options.prefilter || filter.matches(bytes) {
+                    if parser == nil && options.useSyntaxTree { parser = ClangParser() }
+                    r = analyze(path: c.path, bytes: bytes, parser: parser)
+                } else {
+                    r = FileResult(path: c.path)
+                }
+                lock.lock()
+                results[k] = r
+                done += 1
+                let d = done
+                lock.unlock()
+                options.progress?(d, contents.count, c.path)
+            }
+        }
+
+        var missing: [(String, MissingInclude)] = []
+        for r in results.compactMap({ $0 }) {
+            report.findings += r.findings
+            report.errors += r.errors
+            if r.parsed { report.summary.parsed += 1 }
+            missing += r.missingIncludes.map { (r.path, $0) }
+        }
+        if !missing.isEmpty {
+            let files = Set(missing.map(\.0)).count
+            let (f, m) = missing[0]
+            let python = missing.contains { $0.1.name == "Python.h" }
+            report.warnings.append("warning: \(files) file\(files == 1 ? "" : "s") include\(files == 1 ? "s" : "") headers that were not found (first: '\(m.name)' from \(display(f))\(m.line > 0 ? ":\(m.line)" : ""))"
+                + (python ? "; for Python.h install python3-dev or pass --python-include DIR" : "")
+                + "; pass -I DIR or -p BUILD_DIR with a compile_commands.json. Uses in those files are still found, from tokens.")
+        }
+        report.findings.sort(by: Finding.reportOrder)
+        report.summary.files = contents.count
+        report.summary.findings = report.findings.count
+        report.summary.errors = report.errors.count
+        return report
+    }
+
+    struct Content { var path: String; var bytes: [UInt8]?; var error: String? }
+
+    func readAll(_ paths: [String]) -> [Content] {
+        paths.map { p in
+            guard FileManager.default.isReadableFile(atPath: p), let data = FileManager.default.contents(atPath: p) else {
+                return Content(path: p, bytes: nil, error: "cannot read file (permission denied?)")
+            }
+            return Content(path: p, bytes: [UInt8](data), error: nil)
+        }
+    }
+
+    func headersInIncludeDirs() -> [(path: String, bytes: [UInt8])] {
+        var out: [(String, [UInt8])] = []
+        let system = Set(IncludeResolver.defaultSystemDirs + [python.includeDir ?? ""])
+        for dir in options.includeDirs where !system.contains(dir) {
+            guard let e = FileManager.default.enumerator(atPath: dir) else { continue }
+            var count = 0
+            while let rel = e.nextObject() as? String, count < 5000 {
+                guard ["h", "hpp", "hh", "hxx"].contains((rel as NSString).pathExtension) else { continue }
+                count += 1
+                if let d = FileManager.default.contents(atPath: (dir as NSString).appendingPathComponent(rel)) { out.append((rel, [UInt8](d))) }
+            }
+        }
+        return out
+    }
+
+    public func display(_ path: String) -> String {
+        var p = path
+        if p.hasPrefix("/") {
+            let base = cwd.hasSuffix("/") ? cwd : cwd + "/"
+            if p.hasPrefix(base) { p = String(p.dropFirst(base.count)) }
+        }
+        while p.hasPrefix("./") { p = String(p.dropFirst(2)) }
+        return p
+    }
+
+    // MARK: - One file
+
+    public func analyze(path: String, bytes: [UInt8], parser: ClangParser?) -> FileResult {
+        var result = FileResult(path: path)
+        let shown = display(path)
+        if bytes.isEmpty {
+            result.errors.append(InputError(file: shown, message: "empty file; nothing to check"))
+            return result
+        }
+        if bytes.contains(0) {
+            result.errors.append(InputError(file: shown, message: "binary file (contains NUL bytes); skipped"))
+            return result
+        }
+        let text = SourceText(bytes: bytes)
+        if !text.isValidUTF8 {
+            result.errors.append(InputError(file: shown, message: "not valid UTF-8; scanned as Latin-1"))
+        }
+        let language = Language.of(path: path)
+        let lexed = Lexer.lex(text, dialect: language == .swig ? .swig : .c)
+        let entry = database?.entry(for: path)
+        let flags = compileFlags(entry: entry)
+        let ctx = ScanContext(names: rules.watchedNames, resolver: IncludeResolver(userDirs: flags.includeDirs, pythonInclude: python.includeDir),
+                              python: python, target: (options.targetPython.major, options.targetPython.minor),
+                              defines: flags.defines, headers: headers)
+        let scan = TokenScanner(context: ctx, lexed: lexed, path: path, isCPlusPlus: language == .cpp).scan()
+        var occurrences = scan.occurrences
+        result.missingIncludes = scan.missingIncludes
+
+        let needsTree = occurrences.contains { [.call, .reference, .declaration, .guarded].contains($0.kind) }
+        if let parser, needsTree, bytes.count <= Linter.syntaxTreeSizeLimit, language == .c || language == .cpp {
+            let facts = parser.parse(path: path, arguments: flags.clangArguments(language: language, python: python.includeDir), names: rules.watchedNames)
+            if let failure = facts.failure {
+                result.errors.append(InputError(file: shown, message: "\(failure); uses are found from tokens"))
+            } else {
+                result.parsed = facts.errorCount == 0
+                SyntaxMerge.merge(facts, into: &occurrences)
+                if facts.errorCount > 0 && scan.missingIncludes.isEmpty {
+                    result.errors.append(InputError(file: shown, message: "\(facts.errorCount) syntax error\(facts.errorCount == 1 ? "" : "s") (\(facts.firstError ?? "")); uses are also found from tokens"))
+                }
+            }
+        } else if bytes.count > Linter.syntaxTreeSizeLimit {
+            result.errors.append(InputError(file: shown, message: "large file (\(bytes.count >> 20) MB); scanned from tokens without a syntax tree"))
+        }
+        result.occurrences = occurrences
+        result.findings = FindingBuilder(rules: rules, text: text, lexed: lexed, file: shown).findings(for: occurrences)
+        return result
+    }
+
+    struct Flags {
+        var includeDirs: [String] = []
+        var defines: [String: String] = [:]
+        var extra: [String] = []
+        var std: String?
+
+        func clangArguments(language: Language, python: String?) -> [String] {
+            var args = ["-x", language == .cpp ? "c++" : "c"]
+            if let std { args.append("-std=\(std)") }
+            if let python { args.append("-I\(python)") }
+            args += includeDirs.map { "-I\($0)" }
+            args += defines.sorted(by: { $0.key < $1.key }).map { "-D\($0.key)=\($0.value)" }
+            args += extra
+            args += ["-w", "-ferror-limit=0"]
+            return args
+        }
+    }
+
+    func compileFlags(entry: CompilationDatabase.Entry?) -> Flags {
+        var f = Flags()
+        f.std = options.std
+        func addDefine(_ d: String) {
+            if let eq = d.firstIndex(of: "=") { f.defines[String(d[..<eq])] = String(d[d.index(after: eq)...]) } else { f.defines[d] = "1" }
+        }
+        if let entry {
+            var i = 0
+            let a = entry.arguments
+            while i < a.count {
+                let s = a[i]
+                if (s == "-I" || s == "-isystem" || s == "-iquote"), i + 1 < a.count { f.includeDirs.append(a[i + 1]); i += 2; continue }
+                if s.hasPrefix("-I") { f.includeDirs.append(String(s.dropFirst(2))); i += 1; continue }
+                if s.hasPrefix("-isystem") { f.includeDirs.append(String(s.dropFirst(8))); i += 1; continue }
+                if s == "-D", i + 1 < a.count { addDefine(a[i + 1]); i += 2; continue }
+                if s.hasPrefix("-D") { addDefine(String(s.dropFirst(2))); i += 1; continue }
+                if s.hasPrefix("-std=") && f.std == nil { f.std = String(s.dropFirst(5)); i += 1; continue }
+                if s == "-x" || s == "-U" || s == "-include", i + 1 < a.count { if s != "-x" { f.extra += [s, a[i + 1]] }; i += 2; continue }
+                if s.hasPrefix("-U") || s.hasPrefix("-f") || s.hasPrefix("-m") { f.extra.append(s) }
+                i += 1
+            }
+        }
+        f.includeDirs += options.includeDirs
+        options.defines.forEach(addDefine)
+        return f
+    }
+}
+
+/// Refines token occurrences with what the syntax tree knows.
+enum SyntaxMerge {
+    static func merge(_ facts: SyntaxFacts, into occurrences: inout [Occurrence]) {
+        for i in occurrences.indices {
+            let o = occurrences[i]
+            let start = o.nameRange.lowerBound
+            if let fn = facts.functions.filter({ $0.bodyRange.contains(start) }).min(by: { $0.bodyRange.count < $1.bodyRange.count }) {
+                occurrences[i].enclosingFunction = fn.name
+            }
+            guard o.kind == .call || o.kind == .reference || o.kind == .guarded, facts.references[start] != nil else { continue }
+            occurrences[i].resolution = .syntaxTree
+            if let call = facts.calls.first(where: { $0.name == o.function && $0.range.lowerBound <= start && start < max($0.range.upperBound, start + 1)
+                && firstReference(of: o.function, in: $0.range, facts) == start }) {
+                if o.kind == .reference { occurrences[i].kind = .call }
+                if call.range.upperBound > start { occurrences[i].callRange = call.range.lowerBound..<call.range.upperBound + 1 }
+            } else if o.kind == .call {
+                occurrences[i].kind = .reference
+                occurrences[i].callRange = nil
+            }
+        }
+    }
+
+    static func firstReference(of name: String, in range: Range<Int>, _ facts: SyntaxFacts) -> Int? {
+        facts.references.filter { $0.value == name && $0.key >= range.lowerBound && $0.key <= range.upperBound }.keys.min()
+    }
+}

@@ -1,0 +1,101 @@
+public enum Severity: String, Sendable, Codable, Comparable, CaseIterable {
+    case info, warning, error
+
+    var rank: Int { self == .error ? 2 : self == .warning ? 1 : 0 }
+    public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
+}
+
+/// Where a finding in generated code really comes from (a Cython or SWIG source line).
+public struct GeneratedOrigin: Sendable, Equatable, Codable {
+    public var tool: String
+    public var source: String?
+    public var line: Int?
+}
+
+/// A reported use: an occurrence that a rule turned into something to show.
+public struct Finding: Sendable, Equatable {
+    public var rule: String
+    public var ruleName: String
+    public var function: String
+    public var kind: OccurrenceKind
+    public var severity: Severity
+    /// Path as shown: relative to the current directory when under it.
+    public var file: String
+    public var line: Int
+    public var column: Int
+    public var endLine: Int
+    public var endColumn: Int
+    public var message: String
+    public var macro: String?
+    public var enclosingFunction: String?
+    public var resolution: Resolution
+    /// The source line, for text output and fingerprints.
+    public var sourceLine: String
+    /// The call's text (or the name's), whitespace-normalised: a line-independent identity.
+    public var snippet: String
+    public var generated: GeneratedOrigin?
+    public var fix: FixSummary?
+
+    public init(rule: String, ruleName: String, function: String, kind: OccurrenceKind, severity: Severity, file: String,
+                line: Int, column: Int, endLine: Int, endColumn: Int, message: String, macro: String? = nil,
+                enclosingFunction: String? = nil, resolution: Resolution = .tokens, sourceLine: String = "",
+                snippet: String = "", generated: GeneratedOrigin? = nil, fix: FixSummary? = nil) {
+        self.rule = rule
+        self.ruleName = ruleName
+        self.function = function
+        self.kind = kind
+        self.severity = severity
+        self.file = file
+        self.line = line
+        self.column = column
+        self.endLine = endLine
+        self.endColumn = endColumn
+        self.message = message
+        self.macro = macro
+        self.enclosingFunction = enclosingFunction
+        self.resolution = resolution
+        self.sourceLine = sourceLine
+        self.snippet = snippet
+        self.generated = generated
+        self.fix = fix
+    }
+
+    /// Sort order of every report: file, line, column, then rule.
+    public static func reportOrder(_ a: Finding, _ b: Finding) -> Bool {
+        (a.file, a.line, a.column, a.rule, a.kind.rawValue) < (b.file, b.line, b.column, b.rule, b.kind.rawValue)
+    }
+}
+
+/// Whether a finding can be fixed, how, and how safely (the edits live in `Fix`).
+public struct FixSummary: Sendable, Equatable {
+    public enum Safety: String, Sendable { case safe, unsafe, displayOnly = "display-only" }
+    public var strategy: String
+    public var safety: Safety
+    public var reason: String
+}
+
+/// A problem with an input (a path, a file, a configuration): named, never fatal to the run.
+public struct InputError: Sendable, Equatable {
+    public var file: String
+    public var message: String
+    public init(file: String, message: String) {
+        self.file = file
+        self.message = message
+    }
+}
+
+public struct RunSummary: Sendable, Equatable {
+    public var files = 0
+    public var parsed = 0
+    public var findings = 0
+    public var errors = 0
+}
+
+/// Everything a run produced, in report order.
+public struct Report: Sendable {
+    public var findings: [Finding] = []
+    public var errors: [InputError] = []
+    public var warnings: [String] = []
+    public var summary = RunSummary()
+    public init() {}
+}

@@ -1,0 +1,48 @@
+/// The JSON contract: `{"version": 1, "findings": [...], "summary": {...}}`.
+/// Keys are only ever added, never renamed.
+public struct JSONReporter: Reporter {
+    public static let identifier = "json"
+    public init() {}
+
+    public func render(_ report: Report, context: ReportContext) -> String {
+        JSONValue.object([
+            ("version", .int(1)),
+            ("findings", .array(report.findings.map(JSONReporter.encode))),
+            ("errors", .array(report.errors.map { .object([("file", .string($0.file)), ("message", .string($0.message))]) })),
+            ("summary", .object([
+                ("files", .int(report.summary.files)),
+                ("parsed", .int(report.summary.parsed)),
+                ("findings", .int(report.summary.findings)),
+                ("errors", .int(report.summary.errors)),
+            ])),
+        ]).serialized() + "\n"
+    }
+
+    public static func encode(_ f: Finding) -> JSONValue {
+        var fields: [(String, JSONValue)] = [
+            ("rule", .string(f.rule)),
+            ("function", .string(f.function)),
+            ("kind", .string(f.kind.rawValue)),
+            ("severity", .string(f.severity.rawValue)),
+            ("file", .string(f.file)),
+            ("line", .int(f.line)),
+            ("column", .int(f.column)),
+            ("endLine", .int(f.endLine)),
+            ("endColumn", .int(f.endColumn)),
+            ("message", .string(f.message)),
+            ("macro", .optional(f.macro)),
+            ("enclosingFunction", .optional(f.enclosingFunction)),
+            ("name", .string(f.ruleName)),
+            ("resolution", .string(f.resolution.rawValue)),
+        ]
+        if let g = f.generated {
+            fields.append(("generated", .object([("tool", .string(g.tool)), ("source", .optional(g.source)), ("line", .optional(g.line))])))
+        }
+        if let fix = f.fix {
+            fields.append(("fix", .object([("strategy", .string(fix.strategy)), ("safety", .string(fix.safety.rawValue)), ("reason", .string(fix.reason))])))
+        } else {
+            fields.append(("fix", .null))
+        }
+        return .object(fields)
+    }
+}

@@ -1,0 +1,134 @@
+import CClang
+import Foundation
+
+/// What libclang's syntax tree says about one file: where the watched names
+/// are called or referenced, and which function bodies contain them.
+public struct SyntaxFacts: Sendable {
+    public struct Call: Sendable { public let name: String; public let range: Range<Int> }
+    public var parsed = false
+    /// Offsets of name tokens that the tree shows as `DeclRefExpr`s of a watched name.
+    public var references: [Int: String] = [:]
+    public var calls: [Call] = []
+    public var functions: [FunctionSpan] = []
+    /// Fatal errors such as `'Python.h' file not found`, as "line: message".
+    public var fatalErrors: [String] = []
+    public var errorCount = 0
+    /// The first error, as "line: message", to name the cause in a one-line notice.
+    public var firstError: String?
+    public var failure: String?
+}
+
+/// One libclang index, used by one thread at a time.
+public final class ClangParser: @unchecked Sendable {
+    private let index: CXIndex
+
+    public init() {
+        index = clang_createIndex(0, 0)
+    }
+
+    deinit { clang_disposeIndex(index) }
+
+    public func parse(path: String, arguments: [String], names: Set<String>, unsaved: [UInt8]? = nil) -> SyntaxFacts {
+        var facts = SyntaxFacts()
+        var tu: CXTranslationUnit? = nil
+        let options = CXTranslationUnit_KeepGoing.rawValue | CXTranslationUnit_IgnoreNonErrorsFromIncludedFiles.rawValue
+        let args = arguments.map { strdup($0) }
+        defer { args.forEach { free($0) } }
+        var cargs: [UnsafePointer<CChar>?] = args.map { UnsafePointer($0) }
+        let code: CXErrorCode = cargs.withUnsafeMutableBufferPointer { buf in
+            clang_parseTranslationUnit2(index, path, buf.baseAddress, Int32(buf.count), nil, 0, options, &tu)
+        }
+        guard code == CXError_Success, let unit = tu else {
+            facts.failure = code == CXError_Crashed ? "libclang crashed while parsing" : "libclang could not parse (error \(code.rawValue))"
+            return facts
+        }
+        defer { clang_disposeTranslationUnit(unit) }
+        facts.parsed = true
+        let nd = clang_getNumDiagnostics(unit)
+        for k in 0..<nd {
+            let diag = clang_getDiagnostic(unit, k)
+            defer { clang_disposeDiagnostic(diag) }
+            let sev = clang_getDiagnosticSeverity(diag)
+            if sev == CXDiagnostic_Error || sev == CXDiagnostic_Fatal {
+                facts.errorCount += 1
+                if facts.firstError == nil {
+                    var line: UInt32 = 0
+                    clang_getSpellingLocation(clang_getDiagnosticLocation(diag), nil, &line, nil, nil)
+                    facts.firstError = "line \(line): \(ClangParser.string(clang_getDiagnosticSpelling(diag)))"
+                }
+            }
+            if sev == CXDiagnostic_Fatal {
+                var line: UInt32 = 0
+                clang_getSpellingLocation(clang_getDiagnosticLocation(diag), nil, &line, nil, nil)
+                facts.fatalErrors.append("\(line): \(ClangParser.string(clang_getDiagnosticSpelling(diag)))")
+            }
+        }
+        let visitor = TreeVisitor(names: names)
+        let root = clang_getTranslationUnitCursor(unit)
+        let ctx = Unmanaged.passUnretained(visitor).toOpaque()
+        clang_visitChildren(root, { cursor, _, data in
+            let v = Unmanaged<TreeVisitor>.fromOpaque(data!).takeUnretainedValue()
+            return v.visit(cursor)
+        }, ctx)
+        facts.references = visitor.references
+        facts.calls = visitor.calls
+        facts.functions = visitor.functions
+        return facts
+    }
+
+    static func string(_ s: CXString) -> String {
+        defer { clang_disposeString(s) }
+        guard let c = clang_getCString(s) else { return "" }
+        return String(cString: c)
+    }
+}
+
+/// Collects calls, references and function bodies of the main file.
+final class TreeVisitor {
+    let names: Set<String>
+    var references: [Int: String] = [:]
+    var calls: [SyntaxFacts.Call] = []
+    var functions: [FunctionSpan] = []
+
+    init(names: Set<String>) { self.names = names }
+
+    static func offset(_ loc: CXSourceLocation) -> Int {
+        var off: UInt32 = 0
+        clang_getSpellingLocation(loc, nil, nil, nil, &off)
+        return Int(off)
+    }
+
+    func visit(_ cursor: CXCursor) -> CXChildVisitResult {
+        let loc = clang_getCursorLocation(cursor)
+        // Declarations from headers (Python's included) are not the project's code.
+        if clang_Location_isFromMainFile(loc) == 0 {
+            return CXChildVisit_Continue
+        }
+        let kind = clang_getCursorKind(cursor)
+        switch kind {
+        case CXCursor_DeclRefExpr:
+            let name = ClangParser.string(clang_getCursorSpelling(cursor))
+            if names.contains(name) {
+                references[TreeVisitor.offset(loc)] = name
+            }
+        case CXCursor_CallExpr:
+            let name = ClangParser.string(clang_getCursorSpelling(cursor))
+            if names.contains(name) {
+                let ext = clang_getCursorExtent(cursor)
+                let s = TreeVisitor.offset(clang_getRangeStart(ext))
+                let e = TreeVisitor.offset(clang_getRangeEnd(ext))
+                calls.append(.init(name: name, range: s..<max(s, e)))
+            }
+        case CXCursor_FunctionDecl, CXCursor_CXXMethod, CXCursor_Constructor, CXCursor_Destructor, CXCursor_FunctionTemplate, CXCursor_ConversionFunction:
+            if clang_isCursorDefinition(cursor) != 0 {
+                let ext = clang_getCursorExtent(cursor)
+                let s = TreeVisitor.offset(clang_getRangeStart(ext))
+                let e = TreeVisitor.offset(clang_getRangeEnd(ext))
+                if e > s { functions.append(FunctionSpan(name: ClangParser.string(clang_getCursorSpelling(cursor)), bodyRange: s..<e)) }
+            }
+        default:
+            break
+        }
+        return CXChildVisit_Recurse
+    }
+}

@@ -39,6 +39,7 @@ public:
     // PyObject_GetBuffer(obj, &view, flags): 0, or -1 with an exception set.
     int acquire(PyObject *obj, int flags)
     {
+        release();
         return PyObject_GetBuffer(obj, &view_, flags);
     }
 
@@ -58,6 +59,9 @@ private:
     void take(BufferView &other) noexcept
     {
         view_ = other.view_;
+        if (other.view_.shape == &other.view_.len) {
+            view_.shape = &view_.len;
+        }
         if (other.view_.strides == &other.view_.itemsize) {
             view_.strides = &view_.itemsize;
         }

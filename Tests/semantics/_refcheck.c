@@ -11,8 +11,8 @@
  * impl is "real", "reference", "limited" or "recipe"; func is "char",
  * "read", "write" or "check". An out-parameter the function did not write
  * comes back as None. preset is an exception instance set before the call.
- * use() is called while the pointer is in use: right after the call for
- * the old functions, between get and release for the recipe. A call that
+ * use() is called while the pointer is in use: after a successful call of
+ * an old function, between get and release in the recipe. A call that
  * dereferences NULL (the old CheckReadBuffer and the recipe never check
  * obj) is refused unless allow_crash is true; tests make it in a child
  * process.

@@ -16,7 +16,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SUPPORT = HERE.parents[1] / "Rules" / "support"
 COMPAT_HEADER = SUPPORT / "bufferlint_compat.h"
-VIEW_HEADER = SUPPORT / "bufferlint_view.hpp"
 
 
 class BuildError(RuntimeError):
@@ -105,5 +104,5 @@ def build_viewcheck(directory):
 
 
 def load_refcheck(path):
-    """Imports an already built _refcheck (used by child processes)."""
+    """Imports a _refcheck built by compile_refcheck."""
     return _load("_refcheck", Path(path))

@@ -19,6 +19,9 @@ public struct MacroTable: Sendable {
     /// from that header, so its value is unknown rather than 0.
     public var hasMissingIncludes = false
     public var pythonHeadersLoaded = false
+    /// Names that some file of this translation unit defines: where they are not
+    /// defined yet, they are absent, whatever header is missing.
+    public var definedSomewhere = Set<String>()
 
     public init() {}
 
@@ -31,7 +34,7 @@ public struct MacroTable: Sendable {
     ]
 
     func isKnownAbsent(_ name: String) -> Bool {
-        if !hasMissingIncludes { return true }
+        if !hasMissingIncludes || definedSomewhere.contains(name) { return true }
         if name.hasPrefix("__") || (name.hasPrefix("_") && name.dropFirst().first?.isUppercase == true) { return true }
         if MacroTable.platformNames.contains(name) { return true }
         if pythonHeadersLoaded && (name.hasPrefix("Py") || name.hasPrefix("PY") || name.hasPrefix("_Py")) { return true }

@@ -120,6 +120,13 @@ public struct TokenScanner {
         var nextToken = 0
         let dir = (path as NSString).deletingLastPathComponent
         var body = MainBodyTracker(lexed: file, isCPlusPlus: isCPlusPlus)
+        for d in file.directives where d.kind == .define {
+            if let first = d.tokenRange.first {
+                let n = file.spelling(at: first)
+                st.cur.definedSomewhere.insert(n)
+                st.tgt.definedSomewhere.insert(n)
+            }
+        }
 
         func scanTokens(upTo end: Int) {
             guard isMain else { nextToken = end; return }
@@ -195,7 +202,14 @@ public struct TokenScanner {
                     guard depth < 40, !st.visited.contains(header), let h = ctx.headers.lexedHeader(header) else { continue }
                     st.visited.insert(header)
                     walk(h, path: header, isMain: false, state: st, depth: depth + 1, parent: a)
-                case .python, .system:
+                case .python:
+                    // Python.h's guard, tested by Cython's output (`#ifndef Py_PYTHON_H`).
+                    if name.hasSuffix("Python.h") {
+                        let guardMacro = MacroDefinition(name: "Py_PYTHON_H", parameters: nil, body: [], file: name, line: 0, isProject: false, isUncertain: false)
+                        if a.0 != .no { st.cur.macros["Py_PYTHON_H"] = guardMacro }
+                        if a.1 != .no { st.tgt.macros["Py_PYTHON_H"] = guardMacro }
+                    }
+                case .system:
                     break
                 case .missing:
                     st.cur.hasMissingIncludes = true
@@ -317,7 +331,12 @@ public struct TokenScanner {
         if let def = st.cur.macros[name], def.isProject { return }
         var kind: OccurrenceKind = .reference
         var callRange: Range<Int>? = nil
-        if let n = next, file.isPunct(n, "(") {
+        let argumentUse = macroArgumentUse(i, in: file, state: st)
+        if argumentUse == .pastedOnly { return }
+        if argumentUse == .called, !(next.map { file.isPunct($0, "(") } ?? false) {
+            // `WRAP(PyObject_AsReadBuffer, ...)` where WRAP's body calls that parameter.
+            kind = .call
+        } else if let n = next, file.isPunct(n, "(") {
             let close = matchingParen(n, in: file)
             if body.depthInsideFunction == 0 && isDeclarationHead(before: i, in: file) {
                 // A prototype or a definition of a function with this name.
@@ -339,6 +358,47 @@ public struct TokenScanner {
             occ.kind = .guarded; occ.guardLine = g.0; occ.guardText = g.1
         }
         st.result.occurrences.append(occ)
+    }
+
+    enum ArgumentUse { case none, pastedOnly, called }
+
+    /// How the innermost function-like macro whose argument list holds token `i` uses that argument.
+    func macroArgumentUse(_ i: Int, in file: LexedFile, state st: State) -> ArgumentUse {
+        var depth = 0
+        var commas = 0
+        var j = i - 1
+        var steps = 0
+        while j >= 0, steps < 400 {
+            steps += 1
+            let t = file.tokens[j]
+            if t.directive != nil { j -= 1; continue }
+            if t.kind == .punct {
+                let s = file.spelling(t)
+                if s == ")" { depth += 1 }
+                else if s == "(" {
+                    if depth == 0 {
+                        guard let m = prevNormal(j, in: file), file.tokens[m].kind == .identifier,
+                              let def = st.cur.macros[file.spelling(at: m)], let params = def.parameters else { return .none }
+                        let param: String
+                        if commas < params.count, params[commas] != "..." { param = params[commas] }
+                        else if params.last == "..." { param = "__VA_ARGS__" } else { return .none }
+                        var uses = 0, pasted = 0, called = false
+                        for (k, b) in def.body.enumerated() where b == param {
+                            uses += 1
+                            let pastedHere = (k > 0 && (def.body[k - 1] == "##" || def.body[k - 1] == "#")) || (k + 1 < def.body.count && def.body[k + 1] == "##")
+                            if pastedHere { pasted += 1 }
+                            if k + 1 < def.body.count && def.body[k + 1] == "(" { called = true }
+                        }
+                        if uses > 0 && uses == pasted { return .pastedOnly }
+                        return called ? .called : .none
+                    }
+                    depth -= 1
+                } else if s == "," && depth == 0 { commas += 1 }
+                else if s == ";" || s == "{" || s == "}" { return .none }
+            }
+            j -= 1
+        }
+        return .none
     }
 
     /// At file scope, a name preceded by a type (an identifier, `*`, `)` of a

@@ -1,13 +1,18 @@
+import Foundation
+
 /// What a reporter may need besides the findings.
 public struct ReportContext: Sendable {
     public var toolVersion: String
     public var rules: [Rule]
     /// Colour escapes in text output (only on a terminal, never with NO_COLOR).
     public var colour: Bool
-    public init(toolVersion: String, rules: [Rule], colour: Bool = false) {
+    /// The folder relative paths are relative to (SARIF's `%SRCROOT%`): the current one by default.
+    public var sourceRoot: String
+    public init(toolVersion: String, rules: [Rule], colour: Bool = false, sourceRoot: String? = nil) {
         self.toolVersion = toolVersion
         self.rules = rules
         self.colour = colour
+        self.sourceRoot = sourceRoot ?? FileManager.default.currentDirectoryPath
     }
 }
 
@@ -19,7 +24,7 @@ public protocol Reporter: Sendable {
 }
 
 public enum Reporters {
-    public static let all: [any Reporter] = [TextReporter(), JSONReporter()]
+    public static let all: [any Reporter] = [TextReporter(), JSONReporter(), SARIFReporter(), GitHubReporter(), GitLabReporter()]
 
     public static var identifiers: [String] { all.map { type(of: $0).identifier } }
 

@@ -32,7 +32,9 @@ public final class CompilationDatabase: @unchecked Sendable {
         defer { clang_CompileCommands_dispose(cmds) }
         for k in 0..<clang_CompileCommands_getSize(cmds) {
             let cmd = clang_CompileCommands_getCommand(cmds, k)
-            let workDir = ClangParser.string(clang_CompileCommand_getDirectory(cmd))
+            var workDir = ClangParser.string(clang_CompileCommand_getDirectory(cmd))
+            // A relative `directory` is relative to the database's own folder.
+            if !workDir.hasPrefix("/") { workDir = ((CompilationDatabase.absolute(dir) as NSString).appendingPathComponent(workDir) as NSString).standardizingPath }
             var file = ClangParser.string(clang_CompileCommand_getFilename(cmd))
             if !file.hasPrefix("/") { file = (workDir as NSString).appendingPathComponent(file) }
             file = (file as NSString).standardizingPath
@@ -40,6 +42,10 @@ public final class CompilationDatabase: @unchecked Sendable {
             for a in 0..<clang_CompileCommand_getNumArgs(cmd) { args.append(ClangParser.string(clang_CompileCommand_getArg(cmd, a))) }
             entries[file] = Entry(arguments: sanitize(Array(args.dropFirst()), directory: workDir, file: file), directory: workDir)
         }
+    }
+
+    static func absolute(_ p: String) -> String {
+        p.hasPrefix("/") ? p : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(p)
     }
 
     public func entry(for path: String) -> Entry? {

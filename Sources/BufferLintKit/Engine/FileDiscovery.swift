@@ -37,12 +37,24 @@ public struct FileDiscovery {
         return (files, errors)
     }
 
-    func walk(_ dir: String, into files: inout [String], errors: inout [InputError], seen: inout Set<String>, visited: inout Set<String>) {
-        let real = (dir as NSString).resolvingSymlinksInPath
-        guard visited.insert(real).inserted else {
-            errors.append(InputError(file: dir, message: "directory symlink loop (already visited as \(real)); not followed"))
+    /// The canonical path of a folder (symbolic links resolved), for loop detection.
+    static func realPath(_ p: String) -> String {
+        guard let r = realpath(p, nil) else { return (p as NSString).standardizingPath }
+        defer { free(r) }
+        return String(cString: r)
+    }
+
+    /// `ancestors`: the real paths of the folders being walked, outermost first.
+    func walk(_ dir: String, into files: inout [String], errors: inout [InputError], seen: inout Set<String>, visited: inout Set<String>,
+              ancestors: [String] = []) {
+        let real = FileDiscovery.realPath(dir)
+        if ancestors.contains(real) {
+            errors.append(InputError(file: dir, message: "directory symlink loop (leads back to \(real)); not followed"))
             return
         }
+        // A second link to a folder already walked: its files are already listed.
+        guard visited.insert(real).inserted else { return }
+        let ancestors = ancestors + [real]
         let fm = FileManager.default
         let entries: [String]
         do { entries = try fm.contentsOfDirectory(atPath: dir).sorted() } catch {
@@ -56,7 +68,7 @@ public struct FileDiscovery {
             if isDir.boolValue {
                 if FileDiscovery.skippedDirectories.contains(name) || name.hasSuffix(".egg-info") { continue }
                 if isExcluded(path) { continue }
-                walk(path, into: &files, errors: &errors, seen: &seen, visited: &visited)
+                walk(path, into: &files, errors: &errors, seen: &seen, visited: &visited, ancestors: ancestors)
             } else if FileDiscovery.sourceExtensions.contains((name as NSString).pathExtension.lowercased()) {
                 if isExcluded(path) { continue }
                 if !includeGlobs.isEmpty && !includeGlobs.contains(where: { Glob.matches($0, path) }) { continue }
@@ -73,7 +85,8 @@ public enum Glob {
     public static func matches(_ pattern: String, _ path: String) -> Bool {
         let p = path.hasPrefix("./") ? String(path.dropFirst(2)) : path
         if !pattern.contains("/") { return fnmatch(pattern, (p as NSString).lastPathComponent, 0) == 0 || fnmatch(pattern, p, 0) == 0 }
-        if fnmatch(pattern, p, 0) == 0 { return true }
+        // `*` stays within a folder; `**` is handled below.
+        if fnmatch(pattern, p, FNM_PATHNAME) == 0 { return true }
         // `dir/**` and `**/x`: let ** match any number of folders.
         let regex = "^" + NSRegularExpression.escapedPattern(for: pattern)
             .replacingOccurrences(of: "\\*\\*/", with: "(.*/)?")

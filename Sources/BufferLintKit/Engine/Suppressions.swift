@@ -1,8 +1,8 @@
 import Foundation
 
-/// `bufferlint: ignore[BUF002]` (this line or the next), `bufferlint: ignore`
-/// (every rule on this line or the next) and `bufferlint: ignore-file[...]`,
-/// written in C comments.
+/// `bufferlint: ignore[BUF002]` and `bufferlint: ignore` (every rule), written in
+/// C comments: after code, for that line only; on a line of its own, for its own
+/// lines and the next. `bufferlint: ignore-file[...]` covers the whole file.
 public struct Suppression: Sendable, Equatable {
     public enum Scope: Sendable, Equatable { case line, file }
     public let scope: Scope
@@ -12,10 +12,13 @@ public struct Suppression: Sendable, Equatable {
     public let line: Int
     public let endLine: Int
     public let column: Int
+    /// Code precedes the comment on its line: it covers that line only.
+    public let isTrailing: Bool
 
     public func covers(rule: Rule, line findingLine: Int) -> Bool {
         guard rules.isEmpty || rules.contains(where: { rule.matches(selector: $0) }) else { return false }
-        return scope == .file || (findingLine >= line && findingLine <= endLine + 1)
+        if scope == .file { return true }
+        return findingLine >= line && findingLine <= (isTrailing ? endLine : endLine + 1)
     }
 
     static let pattern = try! NSRegularExpression(pattern: #"bufferlint:\s*(ignore-file|ignore)(?:\[([A-Za-z0-9_,\s-]*)\])?"#)
@@ -35,7 +38,11 @@ public struct Suppression: Sendable, Equatable {
                 let prefix = ns.substring(to: m.range.location)
                 let at = c.lowerBound + prefix.utf8.count
                 let pos = lexed.text.position(of: at)
-                out.append(Suppression(scope: scope, rules: rules, line: pos.line, endLine: lexed.text.line(of: max(c.lowerBound, c.upperBound - 1)), column: pos.column))
+                let lineStart = lexed.text.lineStarts[lexed.text.line(of: c.lowerBound) - 1]
+                let before = lexed.text.bytes[lineStart..<c.lowerBound]
+                let trailing = before.contains { $0 != 0x20 && $0 != 0x09 }
+                out.append(Suppression(scope: scope, rules: rules, line: pos.line, endLine: lexed.text.line(of: max(c.lowerBound, c.upperBound - 1)),
+                                       column: pos.column, isTrailing: trailing))
             }
         }
         return out

@@ -1,0 +1,43 @@
+import BufferLintKit
+import Foundation
+import XCTest
+
+final class FileDiscoveryTests: XCTestCase {
+    func testSymlinkLoopIsReportedOnceAndNotFollowed() throws {
+        let dir = try ScratchFolder("discovery")
+        try dir.write("src/a.c", "int a;\n")
+        try dir.write("src/sub/b.h", "int b;\n")
+        try FileManager.default.createSymbolicLink(atPath: dir.path + "/src/sub/loop", withDestinationPath: "..")
+        let (files, errors) = FileDiscovery().files(for: [dir.path + "/src"])
+        XCTAssertEqual(files.map { ($0 as NSString).lastPathComponent }, ["a.c", "b.h"])
+        XCTAssertEqual(errors.count, 1, "\(errors)")
+        XCTAssertEqual(errors.first?.file, dir.path + "/src/sub/loop")
+        XCTAssertTrue(errors.first?.message.contains("symlink loop") == true)
+    }
+
+    func testSecondLinkToAFolderIsNotALoop() throws {
+        let dir = try ScratchFolder("discovery")
+        try dir.write("src/real/a.c", "int a;\n")
+        try FileManager.default.createSymbolicLink(atPath: dir.path + "/src/alias", withDestinationPath: "real")
+        let (files, errors) = FileDiscovery().files(for: [dir.path + "/src"])
+        XCTAssertEqual(errors, [])
+        XCTAssertEqual(files.count, 1, "\(files)")
+    }
+
+    func testSkippedFoldersExcludesAndExtensions() throws {
+        let dir = try ScratchFolder("discovery")
+        for name in ["src/a.c", "src/b.cpp", "src/c.pyx", "src/notes.txt", "src/.git/x.c", "src/build/y.c", "src/vendor/z.c", "src/m.egg-info/w.c"] {
+            try dir.write(name, "int x;\n")
+        }
+        let (files, errors) = FileDiscovery(excludeGlobs: ["vendor"]).files(for: [dir.path + "/src", dir.path + "/nope.c"])
+        XCTAssertEqual(files.map { String($0.dropFirst(dir.path.count + 1)) }, ["src/a.c", "src/b.cpp", "src/c.pyx"])
+        XCTAssertEqual(errors, [InputError(file: dir.path + "/nope.c", message: "no such file or directory")])
+    }
+
+    func testGlobs() {
+        XCTAssertTrue(Glob.matches("src/**", "src/a/b/c.c"))
+        XCTAssertTrue(Glob.matches("**/gen_*.c", "./x/y/gen_1.c"))
+        XCTAssertTrue(Glob.matches("*.h", "deep/dir/x.h"))
+        XCTAssertFalse(Glob.matches("src/*.c", "src/a/b.c"))
+    }
+}

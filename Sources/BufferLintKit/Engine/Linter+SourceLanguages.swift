@@ -1,0 +1,74 @@
+import Foundation
+
+/// The parts of a run specific to real extension code: Cython sources, SWIG
+/// interfaces, generated files and wrappers.
+extension Linter {
+    /// A Cython file: scanned by `CythonScanner`, no preprocessor, no syntax tree.
+    func analyzeCython(path: String, text: SourceText, result: FileResult) -> FileResult {
+        var result = result
+        let scan = CythonScanner(names: rules.watchedNames).scan(text)
+        result.occurrences = scan.occurrences
+        result.findings = FindingBuilder(rules: rules, text: text, lexed: scan.lexed, file: display(path)).findings(for: scan.occurrences)
+        for i in result.findings.indices where [.call, .reference, .declaration].contains(result.findings[i].kind) {
+            // An extern declaration makes no C code unless used: it still builds on 3.13, so it is at most a warning.
+            if result.findings[i].kind == .declaration { result.findings[i].severity = min(result.findings[i].severity, .warning) }
+            if let advice = Linter.cythonAdvice[result.findings[i].function] { result.findings[i].message += "; in Cython: " + advice }
+        }
+        if options.planFixes {
+            result.fixPlan = CythonRewrite(text: text, path: path).plan(occurrences: scan.occurrences, rules: rules, findings: &result.findings)
+        }
+        return result
+    }
+
+    /// The Cython way to replace each old function.
+    static let cythonAdvice: [String: String] = [
+        "PyObject_AsCharBuffer": readAdvice,
+        "PyObject_AsReadBuffer": readAdvice,
+        "PyObject_AsWriteBuffer": "`from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_WRITABLE`, "
+            + "get a `Py_buffer` with `PyBUF_WRITABLE` and release it in a `try`/`finally`, or use a typed memoryview (`unsigned char[::1] data = obj`)",
+        "PyObject_CheckReadBuffer": "`from cpython.buffer cimport PyObject_CheckBuffer` (or try a memoryview and catch `TypeError`)",
+    ]
+    static let readAdvice = "`from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE`, "
+        + "get a `Py_buffer` and release it in a `try`/`finally`, or use a typed memoryview (`const unsigned char[::1] data = obj`)"
+
+    /// After a file's findings are built: the wrappers it defines, and where
+    /// its findings come from when a tool generated it.
+    func finishFile(_ result: inout FileResult, text: SourceText, lexed: LexedFile, functions: [FunctionSpan]) {
+        let shown = display(result.path)
+        result.wrappers = WrapperDetector.find(lexed: lexed, functions: functions, occurrences: result.occurrences, path: result.path, file: shown)
+        guard let g = GeneratedFile.detect(path: result.path, text: text, extraPatterns: options.generatedPatterns) else { return }
+        result.generator = g.tool
+        // The origins of a SWIG copy are read from its interface file: a cached result depends on it.
+        if let src = g.swigSource { result.headers.append(src) }
+        for i in result.findings.indices where result.findings[i].rule != FindingBuilder.unusedSuppressionRule {
+            let f = result.findings[i]
+            result.findings[i].generated = g.origin(at: text.offset(line: f.line, column: f.column), lineText: f.sourceLine, display: display)
+        }
+    }
+
+    /// After every file is analysed: calls of wrappers (a second pass over the
+    /// files, also those without an old name), then findings in generated files
+    /// that are also reported at their source are dropped.
+    func crossFilePass(contents: [Content], results: inout [FileResult?]) -> [WrapperSummary] {
+        let (calls, summary) = wrapperCalls(contents: contents, results: results)
+        for (k, fs) in calls {
+            if results[k] == nil { results[k] = FileResult(path: contents[k].path) }
+            results[k]?.findings += fs
+        }
+        var atSource = Set<String>()
+        for r in results.compactMap({ $0 }) where !r.isGenerated {
+            for f in r.findings { atSource.insert("\(f.file)\u{0}\(f.line)\u{0}\(f.function)") }
+        }
+        for k in results.indices where results[k]?.isGenerated == true {
+            results[k]?.findings.removeAll { f in
+                guard let g = f.generated, let s = g.source, let l = g.line else { return false }
+                return atSource.contains("\(s)\u{0}\(l)\u{0}\(f.function)")
+            }
+        }
+        var counts: [String: Int] = [:]
+        for r in results.compactMap({ $0 }) {
+            for f in r.findings where f.kind == .wrapperCall { if let m = f.macro { counts[m, default: 0] += 1 } }
+        }
+        return summary.map { w in var w = w; w.callers = counts[w.name] ?? 0; return w }
+    }
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import BufferLintKit
+import Foundation
+
+/// `check --diff`: the fixes as a unified diff, nothing written.
+struct DiffOptions: ParsableArguments {
+    @Flag(help: "Print the available fixes as a unified diff instead of the report; nothing is written.")
+    var diff = false
+    @Flag(name: .customLong("unsafe-fixes"), help: "With --diff, include the fixes that change behaviour.")
+    var unsafeFixes = false
+    @Flag(name: .customLong("with-fixes"), help: "Plan the fixes and give each finding its fix in the report (strategy, safety, reason, escape); the result cache is not used.")
+    var withFixes = false
+
+    func prepare(_ options: inout LintOptions) {
+        guard diff || withFixes else { return }
+        options.planFixes = true
+        options.cacheDirectory = nil
+    }
+
+    func render(_ report: Report, linter: Linter) -> String {
+        report.fixPlans.sorted { $0.path < $1.path }.compactMap { plan -> String? in
+            let outcome = FileFixer.outcome(for: plan, unsafe: unsafeFixes)
+            guard outcome.newContents != nil else { return nil }
+            return UnifiedDiff.render(path: linter.display(plan.path), original: plan.original, edits: outcome.applied.flatMap(\.edits))
+        }.joined()
+    }
+}
+
+struct FixFiles: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fix",
+        abstract: "Apply the safe fixes (with --unsafe-fixes also the others) and report what could not be fixed.")
+
+    @OptionGroup var scan: ScanOptions
+    @Flag(name: .customLong("unsafe-fixes"), help: "Also apply fixes that change behaviour (each one says how).")
+    var unsafeFixes = false
+
+    func run() throws {
+        var options: LintOptions
+        let linter: Linter
+        do {
+            options = try scan.lintOptions()
+            options.planFixes = true
+            options.cacheDirectory = nil
+            linter = try Linter(options: options)
+        } catch let e as RuleFileError {
+            fail(e.description)
+        } catch let e as ConfigError {
+            fail(e.description)
+        }
+        let report = linter.run()
+        for w in report.warnings { FileHandle.standardError.write(Data("bufferlint: \(w)\n".utf8)) }
+        for e in report.errors { FileHandle.standardError.write(Data("\(e.file): error: \(e.message)\n".utf8)) }
+
+        var out = ""
+        var failedWrites = 0
+        var remaining = 0
+        var totals: [String: Int] = [:]
+        for plan in report.fixPlans.sorted(by: { $0.path < $1.path }) {
+            var outcome = FileFixer.outcome(for: plan, unsafe: unsafeFixes)
+            FileFixer.write(&outcome, plan: plan)
+            let shown = linter.display(plan.path)
+            if outcome.wroteFile {
+                let counts = Dictionary(grouping: outcome.applied, by: { $0.strategy.rawValue }).mapValues(\.count)
+                counts.forEach { totals[$0.key, default: 0] += $0.value }
+                out += "\(shown): fixed \(outcome.applied.count) use\(outcome.applied.count == 1 ? "" : "s") ("
+                    + counts.sorted { $0.key > $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") + ")\n"
+                for f in outcome.applied.sorted(by: { $0.offset < $1.offset }) {
+                    let escape = f.escape.map { " [escape: \($0.kind), line \($0.line)]" } ?? ""
+                    out += "  \(shown):\(f.line):\(f.column): \(f.rule) \(f.strategy.rawValue) (\(f.safety.rawValue))\(escape): \(f.reason)\n"
+                }
+                if let h = outcome.wroteHeader { out += "  wrote \(linter.display(h))\n" }
+            }
+            if let e = outcome.error {
+                failedWrites += 1
+                out += "\(shown): error: \(e)\n"
+            }
+            for u in outcome.unfixed.sorted(by: { ($0.line, $0.column) < ($1.line, $1.column) }) {
+                remaining += 1
+                out += "\(shown):\(u.line):\(u.column): \(u.rule) not fixed: \(u.reason)\n"
+            }
+        }
+        let fixedTotal = totals.values.reduce(0, +)
+        out += "\(fixedTotal) use\(fixedTotal == 1 ? "" : "s") fixed"
+            + (totals.isEmpty ? "" : " (" + totals.sorted { $0.key > $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") + ")")
+            + ", \(remaining) not fixed" + (failedWrites > 0 ? ", \(failedWrites) file\(failedWrites == 1 ? "" : "s") not written" : "") + "\n"
+        FileHandle.standardOutput.write(Data(out.utf8))
+        if failedWrites > 0 { throw ExitCode(ExitCodes.usage) }
+        let unfixedSerious = report.fixPlans.contains { plan in
+            let outcome = FileFixer.outcome(for: plan, unsafe: unsafeFixes)
+            return outcome.unfixed.contains { u in
+                report.findings.contains { $0.rule == u.rule && $0.line == u.line && $0.column == u.column && $0.severity >= .warning && $0.file == linter.display(plan.path) }
+            }
+        }
+        throw ExitCode(unfixedSerious ? ExitCodes.findings : BufferLintExit.code(for: report) == ExitCodes.usage ? ExitCodes.usage : 0)
+    }
+}

@@ -1,0 +1,156 @@
+"""Calls every function of the fix corpus on many inputs and prints, as JSON,
+what each call returned or raised, what a writable argument holds afterwards,
+and whether a bytearray argument can still be resized (no view left held).
+
+Usage: python3 behaviour.py BUILD_DIR
+"""
+import array
+import json
+import sys
+
+sys.path.insert(0, sys.argv[1])
+import cymod  # noqa: E402
+import fixmod  # noqa: E402
+import fixmodpp  # noqa: E402
+import swmod  # noqa: E402
+
+INPUTS = {
+    "bytes": lambda: b"hello world",
+    "empty-bytes": lambda: b"",
+    "bytearray": lambda: bytearray(b"abcdef"),
+    "empty-bytearray": lambda: bytearray(),
+    "memoryview": lambda: memoryview(b"abcdef"),
+    "memoryview-bytearray": lambda: memoryview(bytearray(b"xyzw")),
+    "memoryview-noncontiguous": lambda: memoryview(b"abcdefgh")[::2],
+    "memoryview-readonly": lambda: memoryview(bytearray(b"ro")).toreadonly(),
+    "array": lambda: array.array("i", [1, 2, 3]),
+    "str": lambda: "text",
+    "none": lambda: None,
+    "int": lambda: 42,
+    "bang-bytes": lambda: b"!boom",
+    "bang-bytearray": lambda: bytearray(b"!boom"),
+    "long-bytearray": lambda: bytearray(b"0123456789"),
+}
+
+def keeper_once(x):
+    """A Keeper holds x's pointer while it lives; the view goes with it."""
+    k = fixmod.Keeper()
+    k.keep(x)
+    return k.first()
+
+
+def keeper_twice(x):
+    """A second keep lets go of x while the Keeper still lives: x can be resized then."""
+    k = fixmod.Keeper()
+    k.keep(x)
+    first = k.first()
+    k.keep(b"zz")
+    resized = None
+    if isinstance(x, bytearray):
+        x.append(0)
+        x.pop()
+        resized = "resized"
+    return first, k.first(), resized
+
+
+# (name, how to build the call's arguments from one input)
+CALLS = [
+    (fixmod.read_sum, lambda x: (x,)),
+    (fixmod.char_copy, lambda x: (x,)),
+    (fixmod.zero_fill, lambda x: (x,)),
+    (fixmod.is_readable, lambda x: (x,)),
+    (fixmod.head_copy, lambda x: ((x, 2),)),
+    (fixmod.head_copy, lambda x: ((x, 99),)),
+    *[(fixmod.several_exits, (lambda m: lambda x: ((x, m),))(m)) for m in range(6)],
+    (fixmod.total_length, lambda x: (x, b"ab")),
+    (fixmod.via_helper, lambda x: (x,)),
+    (fixmod.same_bytes, lambda x: ((x, b"abcdef"),)),
+    (fixmod.same_bytes, lambda x: ((b"abcdef", x),)),
+    (fixmod.macro_len, lambda x: (x,)),
+    (fixmod.remember, lambda x: (x,)),
+    (fixmod.mark_first, lambda x: (x,)),
+    (fixmod.checked_len, lambda x: (x,)),
+    (fixmod.concat_len, lambda x: (x, b"ab")),
+    (fixmod.concat_len, lambda x: (b"ab", x)),
+    (fixmod.concat_len, lambda x: (x, None)),
+    (fixmod.concat_len, lambda x: (x, memoryview(b"abcdefgh")[::2])),
+    (fixmod.count_zeros, lambda x: (x,)),
+    (fixmod.last_byte, lambda x: (x,)),
+    (fixmod.sum_first_bytes, lambda x: (x, b"ab")),
+    (fixmod.sum_first_bytes, lambda x: (b"ab", x, b"cd")),
+    (fixmod.sum_first_bytes, lambda x: (x, None)),
+    (fixmod.sum_first_bytes, lambda x: (x, b"")),
+    (fixmod.sum_first_bytes, lambda x: (x, x, x, x, x)),
+    (fixmod.xor_blocks, lambda x: ([x, b"abcdef"],)),
+    (fixmod.xor_blocks, lambda x: ([b"zz", x, b"yy"],)),
+    (fixmod.xor_blocks, lambda x: ([x, 7],)),
+    (fixmod.xor_blocks, lambda x: ([x, x],)),
+    (fixmod.xor_blocks, lambda x: (x,)),
+    (swmod.first_plus, lambda x: (x, 1)),
+    (swmod.first_plus, lambda x: (x, "not an int")),
+    (swmod.fill_bytes, lambda x: (x, 7)),
+    (swmod.length_of, lambda x: (x,)),
+    (cymod.cy_sum, lambda x: (x,)),
+    (cymod.cy_fill, lambda x: (x, 7)),
+    (fixmod.w_len, lambda x: (x,)),
+    (fixmod.w_first, lambda x: (x,)),
+    (fixmod.w_equal, lambda x: ((x, b"abcdef"),)),
+    (fixmod.w_equal, lambda x: ((x, None),)),
+    (keeper_once, lambda x: (x,)),
+    (keeper_twice, lambda x: (x,)),
+    (fixmodpp.read_len, lambda x: (x,)),
+    (fixmodpp.upper_copy, lambda x: (x,)),
+    (fixmodpp.fill, lambda x: ((x, 7),)),
+    (fixmodpp.check, lambda x: (x,)),
+    (fixmodpp.guarded_sum, lambda x: (x,)),
+    (fixmodpp.count_byte, lambda x: ((x, 98),)),
+    (fixmodpp.bang_sum, lambda x: (x,)),
+    (fixmodpp.bang_first, lambda x: (x,)),
+    (fixmodpp.checked_fill, lambda x: (x,)),
+]
+
+
+def state(x):
+    if isinstance(x, (bytearray, array.array)):
+        return bytes(x).hex()
+    if isinstance(x, memoryview):
+        try:
+            return x.tobytes().hex()
+        except ValueError as e:
+            return "released: %s" % e
+    return None
+
+
+def resizable(x):
+    """A bytearray (also behind a memoryview) must accept a resize once the call returned."""
+    target = x
+    if isinstance(x, memoryview):
+        target = x.obj
+        try:
+            x.release()
+        except BufferError as e:
+            return "memoryview still exported: %s" % e
+    if isinstance(target, bytearray):
+        try:
+            target.append(0)
+            target.pop()
+        except BufferError as e:
+            return "cannot resize: %s" % e
+        return "ok"
+    return None
+
+
+results = []
+for k, (fn, make) in enumerate(CALLS):
+    for name, factory in INPUTS.items():
+        x = factory()
+        args = make(x)
+        try:
+            outcome = ["ok", repr(fn(*args))]
+        except Exception as e:  # every exception is part of the behaviour
+            outcome = ["raise", type(e).__name__, str(e)]
+        results.append({
+            "call": "%d:%s" % (k, fn.__name__), "input": name, "outcome": outcome,
+            "after": state(x), "resize": resizable(x),
+        })
+json.dump(results, sys.stdout, indent=1)

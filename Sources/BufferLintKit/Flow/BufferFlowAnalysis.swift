@@ -1,0 +1,863 @@
+import CClang
+
+/// A problem found by the analysis, before it becomes a `Finding`.
+struct FlowIssue: Equatable {
+    var rule: String
+    var range: Range<Int>
+    var message: String
+    /// The API the finding is about: `PyObject_GetBuffer` or `PyBuffer_Release`.
+    var function: String
+}
+
+/// Follows every `Py_buffer` of one function along the paths of its control-flow
+/// graph. A path class is a `PathState`; the states at a block are kept apart
+/// (not merged) so that branches on a flag or on the acquisition's result stay
+/// correlated with the views they guard.
+final class BufferFlowAnalysis {
+    let fn: FunctionBody
+    let facts: FileFacts
+    let graph: ControlFlowGraph
+    let text: SourceText
+    var issues: [String: FlowIssue] = [:]
+    var order: [String] = []
+    var nodes: [Int: SyntaxNode] = [:]
+    var viewRefs: [String: ViewRef] = [:]
+    /// Arrays of views whose elements are acquired but never released or passed on as a whole.
+    var trackedArrays: Set<String> = []
+    /// Conditions (by text) tested more than once.
+    var repeatedConditions: Set<String> = []
+
+    /// Path classes kept per block before the function is given up on.
+    static let statesPerBlock = 96
+    static let maxSteps = 40_000
+
+    init(function: FunctionBody, facts: FileFacts, graph: ControlFlowGraph, text: SourceText) {
+        fn = function
+        self.facts = facts
+        self.graph = graph
+        self.text = text
+        function.root.walk { nodes[$0.id] = $0 }
+        findTrackedArrays()
+        findRepeatedConditions()
+    }
+
+    /// The issues, or nil when the paths are too many to follow.
+    func run() -> [FlowIssue]? {
+        var seen = [Set<PathState>](repeating: [], count: graph.blocks.count)
+        var work: [(Int, PathState)] = [(0, PathState())]
+        var steps = 0
+        while let (b, start) = work.popLast() {
+            if seen[b].contains(start) { continue }
+            if seen[b].count >= BufferFlowAnalysis.statesPerBlock { return nil }
+            seen[b].insert(start)
+            steps += 1
+            if steps > BufferFlowAnalysis.maxSteps { return nil }
+            var s = start
+            for n in graph.blocks[b].steps { eval(n, &s) }
+            switch graph.blocks[b].terminator {
+            case .jump(let t):
+                work.append((t, s))
+            case .branch(let cond, let t, let f):
+                work += branch(cond, s, whenTrue: t, whenFalse: f)
+            case .choice(let targets):
+                for t in targets.reversed() { work.append((t, s)) }
+            case .exit(let kind, let at):
+                leaving(s, kind: kind, at: at)
+            case .unreachable:
+                break
+            }
+        }
+        return order.compactMap { issues[$0] }
+    }
+
+    // MARK: - Reporting
+
+    func report(_ rule: String, at node: SyntaxNode, _ message: String, function: String = "PyObject_GetBuffer") {
+        report(rule, range: node.range, id: "\(node.id)", message, function: function)
+    }
+
+    func report(_ rule: String, range: Range<Int>, id: String, _ message: String, function: String) {
+        let key = "\(rule)#\(id)"
+        guard issues[key] == nil else { return }
+        issues[key] = FlowIssue(rule: rule, range: range, message: message, function: function)
+        order.append(key)
+    }
+
+    func line(_ offset: Int) -> Int { text.line(of: offset) }
+    func line(ofNode id: Int) -> Int { line(nodes[id]?.range.lowerBound ?? 0) }
+    func source(_ n: SyntaxNode) -> String {
+        let s = text.text(n.range).split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).joined(separator: " ")
+        return s.count > 60 ? String(s.prefix(57)) + "..." : s
+    }
+
+    // MARK: - Names of views and variables
+
+    func varKey(_ decl: CXCursor) -> String {
+        let name = ClangParser.string(clang_getCursorSpelling(decl))
+        return "\(name)@\(FlowSyntax.offset(clang_getCursorLocation(decl)))"
+    }
+
+    /// A variable local to this function (a parameter, or an automatic variable).
+    func isLocal(_ decl: CXCursor) -> Bool {
+        let k = clang_getCursorKind(decl)
+        if k == CXCursor_ParmDecl { return true }
+        guard k == CXCursor_VarDecl else { return false }
+        let sc = clang_Cursor_getStorageClass(decl)
+        if sc == CX_SC_Static || sc == CX_SC_Extern { return false }
+        return FlowSyntax.functionKinds.contains(clang_getCursorKind(clang_getCursorSemanticParent(decl)).rawValue)
+            || clang_getCursorKind(clang_getCursorSemanticParent(decl)) == CXCursor_LambdaExpr
+    }
+
+    static func isViewType(_ t: String) -> Bool { t.contains("bufferinfo") || t.contains("Py_buffer") }
+
+    /// The view a pointer expression points at (`&view`, `&self->view`, `viewp`), or the view an lvalue names.
+    func viewRef(_ e: SyntaxNode) -> ViewRef? {
+        let s = e.stripped
+        if s.kind == CXCursor_UnaryOperator, let (op, prefix) = fn.unaryOperator(s), prefix, op == "&", let operand = s.children.first {
+            return lvalueRef(operand)
+        }
+        guard s.mentionsView else { return nil }
+        if s.isPointerType {
+            if s.kind == CXCursor_DeclRefExpr {
+                let d = s.referenced
+                guard clang_getCursorKind(d) == CXCursor_VarDecl || clang_getCursorKind(d) == CXCursor_ParmDecl else { return nil }
+                return remember(ViewRef(key: "*" + varKey(d), owned: false, isArray: false))
+            }
+            if s.kind == CXCursor_BinaryOperator, let base = s.children.first?.stripped, base.kind == CXCursor_DeclRefExpr, base.isArrayType {
+                return remember(ViewRef(key: varKey(base.referenced) + "[]", owned: isLocal(base.referenced), isArray: true))
+            }
+            return nil
+        }
+        if s.isArrayType && s.kind == CXCursor_DeclRefExpr {
+            return remember(ViewRef(key: varKey(s.referenced) + "[]", owned: isLocal(s.referenced), isArray: true))
+        }
+        return lvalueRef(s)
+    }
+
+    /// The view an lvalue of type `Py_buffer` names.
+    func lvalueRef(_ e: SyntaxNode) -> ViewRef? {
+        let s = e.stripped
+        guard s.mentionsView, !s.canonicalType.utf8.contains(UInt8(ascii: "*")), !s.isArrayType else { return nil }
+        switch s.kind {
+        case CXCursor_DeclRefExpr:
+            let d = s.referenced
+            guard clang_getCursorKind(d) == CXCursor_VarDecl || clang_getCursorKind(d) == CXCursor_ParmDecl else { return nil }
+            return remember(ViewRef(key: varKey(d), owned: isLocal(d) && clang_getCursorKind(d) == CXCursor_VarDecl, isArray: false))
+        case CXCursor_MemberRefExpr:
+            guard let base = s.children.first else { return remember(ViewRef(key: "this->" + s.spelling, owned: false, isArray: false)) }
+            if fn.isArrow(s) { return remember(ViewRef(key: fn.compactText(base) + "->" + s.spelling, owned: false, isArray: false)) }
+            let b = base.stripped
+            if b.kind == CXCursor_DeclRefExpr {
+                let d = b.referenced
+                let owned = isLocal(d) && clang_getCursorKind(d) == CXCursor_VarDecl && !b.canonicalType.contains("&")
+                    && !facts.guardTypes.contains(b.canonicalType) && !hasDestructor(b)
+                return remember(ViewRef(key: varKey(d) + "." + s.spelling, owned: owned, isArray: false))
+            }
+            return remember(ViewRef(key: fn.compactText(base) + "." + s.spelling, owned: false, isArray: false))
+        case CXCursor_ArraySubscriptExpr:
+            guard let base = s.children.first?.stripped else { return nil }
+            if base.kind == CXCursor_DeclRefExpr {
+                return remember(ViewRef(key: varKey(base.referenced) + "[]", owned: isLocal(base.referenced), isArray: true))
+            }
+            return remember(ViewRef(key: fn.compactText(base) + "[]", owned: false, isArray: true))
+        case CXCursor_UnaryOperator:
+            if let (op, prefix) = fn.unaryOperator(s), prefix, op == "*", let operand = s.children.first { return viewRef(operand) }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    var destructors: [String: Bool] = [:]
+
+    /// A C++ object with a destructor of its own (declared in a header, say): it may release its views.
+    func hasDestructor(_ n: SyntaxNode) -> Bool {
+        let t = n.canonicalType
+        if let known = destructors[t] { return known }
+        let decl = clang_getTypeDeclaration(clang_getCursorType(n.cursor))
+        let found = clang_Cursor_isNull(decl) == 0 && FlowSyntax.children(decl).contains { clang_getCursorKind($0) == CXCursor_Destructor }
+        destructors[t] = found
+        return found
+    }
+
+    func remember(_ v: ViewRef) -> ViewRef {
+        viewRefs[v.key] = v
+        return v
+    }
+
+    func tracked(_ v: ViewRef) -> Bool { !v.isArray || trackedArrays.contains(v.key) }
+
+    /// The view whose memory an expression points into: `view.buf`, `(char *)view.buf + n`, a pointer copied from it.
+    func derivedView(_ e: SyntaxNode, _ s: PathState) -> String? {
+        let n = e.stripped
+        switch n.kind {
+        case CXCursor_MemberRefExpr:
+            guard n.spelling == "buf", let v = memberView(n) else { return nil }
+            return v.key
+        case CXCursor_DeclRefExpr:
+            return s.aliases[varKey(n.referenced)]
+        case CXCursor_BinaryOperator:
+            guard let op = fn.binaryOperator(n), op == "+" || op == "-" else { return nil }
+            return n.children.lazy.compactMap { self.derivedView($0, s) }.first
+        case CXCursor_UnaryOperator:
+            guard let (op, prefix) = fn.unaryOperator(n), prefix, op == "&", let operand = n.children.first?.stripped else { return nil }
+            if operand.kind == CXCursor_ArraySubscriptExpr, let base = operand.children.first { return derivedView(base, s) }
+            return nil
+        case CXCursor_ArraySubscriptExpr:
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    /// For `view.member` / `viewp->member`: the view.
+    func memberView(_ n: SyntaxNode) -> ViewRef? {
+        guard let base = n.children.first else { return nil }
+        return fn.isArrow(n) ? viewRef(base) : lvalueRef(base)
+    }
+
+    static let integerTypes: Set<String> = ["int", "long", "short", "char", "signed char", "unsigned char", "unsigned int", "unsigned long",
+                                            "long long", "unsigned long long", "unsigned short", "_Bool", "bool"]
+
+    func isInteger(_ n: SyntaxNode) -> Bool {
+        let t = n.canonicalType
+        return BufferFlowAnalysis.integerTypes.contains(t) || t.hasPrefix("enum ")
+    }
+
+    // MARK: - Expressions
+
+    func eval(_ n: SyntaxNode, _ s: inout PathState) {
+        switch n.kind {
+        case CXCursor_CallExpr:
+            call(n, &s)
+        case CXCursor_BinaryOperator, CXCursor_CompoundAssignOperator:
+            guard n.children.count == 2 else { n.children.forEach { eval($0, &s) }; return }
+            let op = fn.binaryOperator(n) ?? ""
+            if n.kind == CXCursor_CompoundAssignOperator || op == "=" {
+                eval(n.children[1], &s)
+                write(n.children[0], node: n, &s)
+                if op == "=" { assign(n.children[0], n.children[1], node: n, &s) } else { forget(n.children[0], keepAlias: true, &s) }
+            } else {
+                eval(n.children[0], &s)
+                eval(n.children[1], &s)
+            }
+        case CXCursor_UnaryOperator:
+            guard let operand = n.children.first else { return }
+            let op = fn.unaryOperator(n)?.op ?? ""
+            switch op {
+            case "&":
+                address(operand, &s)
+            case "++", "--":
+                write(operand, node: n, &s)
+                forget(operand, keepAlias: true, &s)
+            default:
+                eval(operand, &s)
+            }
+        case CXCursor_DeclRefExpr:
+            if let view = s.aliases[varKey(n.referenced)] { aliasRead(view, node: n, &s) }
+        case CXCursor_MemberRefExpr:
+            if let v = memberView(n) {
+                use(v, member: n.spelling, node: n, &s)
+            } else {
+                n.children.forEach { eval($0, &s) }
+            }
+        case CXCursor_VarDecl:
+            declare(n, &s)
+        case CXCursor_LambdaExpr:
+            n.walk { m in
+                if let v = self.lvalueRef(m) { self.escape(v, &s) }
+            }
+        case CXCursor_ReturnStmt:
+            n.children.forEach { eval($0, &s) }
+            if let r = n.children.first, let v = lvalueRef(r) { escape(v, &s) }
+        default:
+            n.children.forEach { eval($0, &s) }
+        }
+    }
+
+    func call(_ n: SyntaxNode, _ s: inout PathState) {
+        let name = n.spelling
+        let args = n.arguments
+        if let callee = n.children.first?.stripped, callee.kind == CXCursor_MemberRefExpr, let base = callee.children.first?.stripped,
+           base.kind == CXCursor_DeclRefExpr {
+            // A method of a local object may release its members.
+            let prefix = varKey(base.referenced) + "."
+            for k in s.views.keys where k.hasPrefix(prefix) { s.views[k] = .unknown }
+        }
+        switch name {
+        case "PyObject_GetBuffer" where args.count == 3:
+            eval(args[0], &s)
+            eval(args[2], &s)
+            if let v = viewRef(args[1]) { acquire(v, node: n, writable: writable(args[2]), &s) } else { eval(args[1], &s) }
+            return
+        case "PyBuffer_Release" where args.count == 1:
+            if let v = viewRef(args[0]) { release(v, node: n, &s) } else { eval(args[0], &s) }
+            return
+        case _ where BufferFlowAnalysis.zeroingFunctions.contains(name):
+            if let dest = args.first, let v = viewRef(dest), !v.isArray {
+                if tracked(v) { s.views[v.key] = .empty }
+                args.dropFirst().forEach { eval($0, &s) }
+                return
+            }
+        case _ where BufferFlowAnalysis.copyFunctions.contains(name):
+            if let dest = args.first, let v = viewRef(dest) {
+                escape(v, &s)
+                args.dropFirst().forEach { eval($0, &s) }
+                return
+            }
+        default:
+            break
+        }
+        if let d = BufferFlowAnalysis.destinationArgument[name], d < args.count, let v = derivedView(args[d], s) {
+            writeCheck(v, node: n, &s)
+        }
+        let known = BufferFlowAnalysis.readingFunctions.contains(name)
+            || (facts.definedFunctions.contains(name) && !facts.keepingFunctions.contains(name))
+        for a in args {
+            if let v = viewRef(a) {
+                if known { use(v, member: "buf", node: a, &s) } else { escape(v, &s) }
+                continue
+            }
+            eval(a, &s)
+        }
+    }
+
+    static let zeroingFunctions: Set<String> = ["memset", "bzero", "explicit_bzero", "__builtin_memset"]
+    static let copyFunctions: Set<String> = ["memcpy", "memmove", "__builtin_memcpy", "__builtin_memmove"]
+    /// Functions that write through their destination argument.
+    static let destinationArgument: [String: Int] = [
+        "memcpy": 0, "memmove": 0, "memset": 0, "strcpy": 0, "strncpy": 0, "strcat": 0, "strncat": 0, "bzero": 0, "sprintf": 0,
+        "snprintf": 0, "vsnprintf": 0, "fread": 0, "read": 1, "recv": 1, "bcopy": 1, "__builtin_memcpy": 0, "__builtin_memmove": 0,
+        "__builtin_memset": 0, "__builtin___memcpy_chk": 0, "__builtin___memmove_chk": 0, "__builtin___memset_chk": 0,
+        "__builtin___strcpy_chk": 0, "__builtin___strncpy_chk": 0, "PyBuffer_FromContiguous": 0, "wmemcpy": 0, "wmemset": 0,
+    ]
+    /// Functions that read a view they are given and neither keep nor release it.
+    static let readingFunctions: Set<String> = ["PyBuffer_IsContiguous", "PyBuffer_GetPointer", "PyBuffer_ToContiguous",
+                                                "PyBuffer_FromContiguous", "PyMemoryView_FromBuffer", "PyBuffer_FillContiguousStrides"]
+
+    /// Whether constant flags ask for a writable buffer; nil when they are not constant.
+    func writable(_ flags: SyntaxNode) -> Bool? {
+        if fn.tokens(in: flags.range).contains(where: { $0.spelling == "PyBUF_WRITE" || $0.spelling == "PyBUF_WRITABLE" }) { return true }
+        guard let r = clang_Cursor_Evaluate(flags.cursor) else { return nil }
+        defer { clang_EvalResult_dispose(r) }
+        guard clang_EvalResult_getKind(r) == CXEval_Int else { return nil }
+        return clang_EvalResult_getAsLongLong(r) & 1 != 0
+    }
+
+    func acquire(_ v: ViewRef, node: SyntaxNode, writable: Bool?, _ s: inout PathState) {
+        guard tracked(v) else { return }
+        let prior = s.view(v.key)
+        if !v.isArray, v.owned, let a = prior.acquisition, let first = nodes[a.site] {
+            report("BUF102", at: first, "the view acquired here is acquired again at line \(line(node.range.lowerBound)) before it is released: the first acquisition leaks (call `PyBuffer_Release` before reusing the view)")
+        }
+        let failure: FailureState
+        switch prior {
+        case .uninitialized: failure = .uninitialized
+        case .bufNull: failure = .bufNull
+        case .empty, .released: failure = .empty
+        default: failure = .unknown
+        }
+        s.views[v.key] = .pending(Acquisition(site: node.id, writable: writable, onFailure: v.isArray ? .unknown : failure))
+        s.stores[v.key] = nil
+    }
+
+    func release(_ v: ViewRef, node: SyntaxNode, _ s: inout PathState) {
+        guard tracked(v) else { return }
+        if v.isArray {
+            s.views[v.key] = .unknown
+            return
+        }
+        let what = source(node)
+        switch s.view(v.key) {
+        case .uninitialized(let failedAt):
+            if let f = failedAt {
+                report("BUF103", at: node, "`\(what)` after the acquisition at line \(line(ofNode: f)) failed: the view was left uninitialised, so the release reads a garbage `obj` (zero-initialise the view, or release only on the success path)", function: "PyBuffer_Release")
+            } else {
+                report("BUF103", at: node, "`\(what)` releases a view that was never filled: its `obj` is uninitialised (initialise it with `= {NULL, NULL}` or release only after a successful `PyObject_GetBuffer`)", function: "PyBuffer_Release")
+            }
+            s.views[v.key] = .unknown
+        case .bufNull:
+            report("BUF103", at: node, "`\(what)` releases a view that was never filled: only its `buf` was set to NULL, its `obj` is uninitialised (initialise the whole view with `= {NULL, NULL}`)", function: "PyBuffer_Release")
+            s.views[v.key] = .unknown
+        case .empty:
+            break
+        case .released(let at):
+            report("BUF103", at: node, "`\(what)` releases a view already released at line \(line(ofNode: at)) on this path (release each acquisition once, or zero the view after releasing it)", function: "PyBuffer_Release")
+            s.views[v.key] = .unknown
+        case .pending, .acquired:
+            if let store = s.stores[v.key], let storeNode = nodes[store] {
+                report("BUF104", at: storeNode, "`\(source(storeNode))` hands out a pointer into the view's memory, but the view is released at line \(line(node.range.lowerBound)) before the function returns: the caller reads released memory", function: "PyBuffer_Release")
+            }
+            s.views[v.key] = .released(at: node.id)
+        case .unknown:
+            s.views[v.key] = .released(at: node.id)
+        }
+        s.stores[v.key] = nil
+    }
+
+    static let memoryMembers: Set<String> = ["buf", "len", "shape", "strides", "suboffsets", "format", "internal"]
+
+    /// A read of `member` of a view (or of the view through a known function).
+    func use(_ v: ViewRef, member: String, node: SyntaxNode, _ s: inout PathState) {
+        guard tracked(v) else { return }
+        switch s.view(v.key) {
+        case .pending(let a):
+            guard member != "obj" else { return }
+            report("BUF101", at: node, "`\(source(node))` is used before the result of `PyObject_GetBuffer` (line \(line(ofNode: a.site))) is checked: when the call fails the view is not filled and an exception is set")
+            // Reported once: from here on the path is the one where the call succeeded.
+            s.views[v.key] = .acquired(a)
+            for (name, fact) in s.integers where fact == .acquisitionResult(v.key) { s.integers[name] = .constant(0) }
+        case .released(let at):
+            guard BufferFlowAnalysis.memoryMembers.contains(member) else { return }
+            report("BUF104", at: node, "`\(source(node))` is read after the view was released at line \(line(ofNode: at)): the memory may already be freed or resized", function: "PyBuffer_Release")
+        default:
+            break
+        }
+    }
+
+    func aliasRead(_ view: String, node: SyntaxNode, _ s: inout PathState) {
+        if case .released(let at) = s.view(view) {
+            report("BUF104", at: node, "`\(source(node))` points into the view released at line \(line(ofNode: at)): the memory may already be freed or resized", function: "PyBuffer_Release")
+        }
+    }
+
+    func writeCheck(_ view: String, node: SyntaxNode, _ s: inout PathState) {
+        guard let a = s.view(view).acquisition, a.writable == false, let site = nodes[a.site] else { return }
+        report("BUF106", at: node, "memory is written through the view acquired at line \(line(site.range.lowerBound)) without `PyBUF_WRITABLE`: a read-only exporter (bytes) would be modified; request `PyBUF_WRITABLE`")
+    }
+
+    func escape(_ v: ViewRef, _ s: inout PathState) {
+        guard tracked(v) else { return }
+        s.views[v.key] = .unknown
+        s.stores[v.key] = nil
+    }
+
+    /// `&x` outside a known call: a view's address escapes, a variable may change.
+    func address(_ operand: SyntaxNode, _ s: inout PathState) {
+        if let v = lvalueRef(operand) {
+            escape(v, &s)
+            return
+        }
+        let o = operand.stripped
+        if o.kind == CXCursor_DeclRefExpr {
+            forget(o, keepAlias: false, &s)
+            return
+        }
+        eval(operand, &s)
+    }
+
+    /// The left side of an assignment: what it reads on the way, and writes through a view.
+    func write(_ lhs: SyntaxNode, node: SyntaxNode, _ s: inout PathState) {
+        let l = lhs.stripped
+        switch l.kind {
+        case CXCursor_UnaryOperator:
+            guard let target = l.children.first else { return }
+            eval(target, &s)
+            if let v = derivedView(target, s) { writeCheck(v, node: node, &s) }
+        case CXCursor_ArraySubscriptExpr:
+            l.children.forEach { eval($0, &s) }
+            if let base = l.children.first, let v = derivedView(base, s) { writeCheck(v, node: node, &s) }
+        case CXCursor_MemberRefExpr:
+            if memberView(l) != nil { return }
+            guard let base = l.children.first else { return }
+            if fn.isArrow(l) {
+                eval(base, &s)
+                if let v = derivedView(base, s) { writeCheck(v, node: node, &s) }
+            } else {
+                write(base, node: node, &s)
+            }
+        case CXCursor_DeclRefExpr:
+            break
+        default:
+            eval(l, &s)
+        }
+    }
+
+    /// A variable that changed in a way the analysis does not follow.
+    func forget(_ lhs: SyntaxNode, keepAlias: Bool, _ s: inout PathState) {
+        let l = lhs.stripped
+        guard l.kind == CXCursor_DeclRefExpr else { return }
+        let k = varKey(l.referenced)
+        s.integers[k] = nil
+        if !keepAlias { s.aliases[k] = nil }
+        invalidateConditions(naming: l.spelling, &s)
+    }
+
+    func invalidateConditions(naming name: String, _ s: inout PathState) {
+        guard !s.conditions.isEmpty else { return }
+        for k in s.conditions.keys where k.split(separator: " ").contains(Substring(name)) { s.conditions[k] = nil }
+    }
+
+    func assign(_ lhs: SyntaxNode, _ rhs: SyntaxNode, node: SyntaxNode, _ s: inout PathState) {
+        let l = lhs.stripped, r = rhs.stripped
+        if let v = lvalueRef(r) { escape(v, &s) }
+        switch l.kind {
+        case CXCursor_DeclRefExpr:
+            let d = l.referenced
+            let k = varKey(d)
+            invalidateConditions(naming: l.spelling, &s)
+            if let v = lvalueRef(l) { escape(v, &s); return }
+            if isInteger(l) { s.integers[k] = integerFact(r, s) }
+            s.aliases[k] = derivedView(r, s)
+            if l.canonicalType.hasSuffix("*") && BufferFlowAnalysis.isViewType(l.canonicalType) { s.views["*" + k] = nil }
+            if !isLocal(d), let v = derivedView(r, s), viewRefs[v]?.owned == true { s.stores[v] = node.id }
+        case CXCursor_MemberRefExpr:
+            if let v = memberView(l), tracked(v) {
+                if l.spelling == "obj" && constValue(r) == 0 { s.views[v.key] = .empty }
+                if l.spelling == "buf" && constValue(r) == 0, case .uninitialized = s.view(v.key) { s.views[v.key] = .bufNull }
+                return
+            }
+            if let v = lvalueRef(l) { escape(v, &s); return }
+            if let v = derivedView(r, s), viewRefs[v]?.owned == true, escapesToCaller(l) { s.stores[v] = node.id }
+        default:
+            if let v = derivedView(r, s), viewRefs[v]?.owned == true, escapesToCaller(l) { s.stores[v] = node.id }
+        }
+    }
+
+    /// An lvalue the caller can see after the function returns: through a parameter, in a global, in `this`.
+    func escapesToCaller(_ lhs: SyntaxNode) -> Bool {
+        var n = lhs.stripped
+        var indirect = false
+        while true {
+            switch n.kind {
+            case CXCursor_MemberRefExpr:
+                guard let base = n.children.first else { return true }
+                if fn.isArrow(n) { indirect = true }
+                n = base.stripped
+            case CXCursor_ArraySubscriptExpr, CXCursor_UnaryOperator:
+                guard let base = n.children.first else { return false }
+                indirect = true
+                n = base.stripped
+            case CXCursor_CXXThisExpr:
+                return true
+            case CXCursor_DeclRefExpr:
+                let d = n.referenced
+                if clang_getCursorKind(d) == CXCursor_ParmDecl { return indirect }
+                return !isLocal(d) && clang_getCursorKind(d) == CXCursor_VarDecl
+            default:
+                return false
+            }
+        }
+    }
+
+    func declare(_ n: SyntaxNode, _ s: inout PathState) {
+        let initializer = n.children.last(where: { clang_isExpression($0.kind) != 0 })
+        if let i = initializer { eval(i, &s) }
+        let k = varKey(n.cursor)
+        let t = n.canonicalType
+        invalidateConditions(naming: n.spelling, &s)
+        if BufferFlowAnalysis.isViewType(t) && !t.contains("*") && !t.contains("[") {
+            let v = remember(ViewRef(key: k, owned: isLocal(n.cursor), isArray: false))
+            if v.owned, let a = s.view(k).acquisition, let site = nodes[a.site] {
+                report("BUF102", at: site, "the view acquired here is not released before its variable is declared again at line \(line(n.range.lowerBound)) (the next iteration): the acquisition leaks")
+            }
+            if !v.owned {
+                s.views[k] = .unknown
+            } else if let i = initializer?.stripped {
+                s.views[k] = i.kind == CXCursor_InitListExpr ? .empty : .unknown
+            } else {
+                s.views[k] = .uninitialized(failedAt: nil)
+            }
+            s.stores[k] = nil
+            return
+        }
+        let prefix = k + "."
+        for key in s.views.keys where key.hasPrefix(prefix) { s.views[key] = nil }
+        s.integers[k] = nil
+        s.aliases[k] = nil
+        s.views["*" + k] = nil
+        guard let i = initializer else { return }
+        if isInteger(n) { s.integers[k] = integerFact(i, s) }
+        s.aliases[k] = derivedView(i, s)
+    }
+
+    func integerFact(_ r: SyntaxNode, _ s: PathState) -> IntegerFact? {
+        let n = r.stripped
+        if let c = constValue(n) { return .constant(c) }
+        if n.isCall, n.spelling == "PyObject_GetBuffer", n.arguments.count == 3, let v = viewRef(n.arguments[1]), tracked(v) { return .acquisitionResult(v.key) }
+        if n.kind == CXCursor_DeclRefExpr { return s.integers[varKey(n.referenced)] }
+        if n.kind == CXCursor_BinaryOperator, fn.binaryOperator(n) == "=", let rhs = n.children.last { return integerFact(rhs, s) }
+        // An expression of known values, such as `(rc != 0)` once `rc` is known.
+        return value(n, s, [:]).map { .constant($0) }
+    }
+
+    func constValue(_ e: SyntaxNode) -> Int? {
+        let n = e.stripped
+        switch n.kind {
+        case CXCursor_IntegerLiteral, CXCursor_CharacterLiteral, CXCursor_CXXBoolLiteralExpr:
+            if let t = fn.tokens(in: n.range).first, n.range.count == t.end - t.offset {
+                var s = t.spelling.lowercased()
+                if s == "true" { return 1 }
+                if s == "false" { return 0 }
+                while let last = s.last, last == "u" || last == "l" { s.removeLast() }
+                if s.hasPrefix("0x"), let v = Int(s.dropFirst(2), radix: 16) { return v }
+                if s.count > 1, s.hasPrefix("0"), let v = Int(s.dropFirst(), radix: 8) { return v }
+                if let v = Int(s) { return v }
+            }
+            guard let r = clang_Cursor_Evaluate(n.cursor) else { return nil }
+            defer { clang_EvalResult_dispose(r) }
+            return clang_EvalResult_getKind(r) == CXEval_Int ? Int(clang_EvalResult_getAsLongLong(r)) : nil
+        case CXCursor_GNUNullExpr, CXCursor_CXXNullPtrLiteralExpr:
+            return 0
+        case CXCursor_UnaryOperator:
+            guard let (op, prefix) = fn.unaryOperator(n), prefix, let c = n.children.first.flatMap(constValue) else { return nil }
+            switch op {
+            case "-": return -c
+            case "+": return c
+            case "!": return c == 0 ? 1 : 0
+            case "~": return ~c
+            default: return nil
+            }
+        default:
+            return nil
+        }
+    }
+
+    // MARK: - Branches
+
+    /// The successors of a branch, each with the path state refined by the branch's outcome.
+    func branch(_ cond: SyntaxNode, _ state: PathState, whenTrue t: Int, whenFalse f: Int) -> [(Int, PathState)] {
+        var s = state
+        eval(cond, &s)
+        let keys = pendingKeys(cond, s)
+        var choices: [[String: Int]] = [[:]]
+        for k in keys.prefix(3) { choices = choices.flatMap { c in [0, -1].map { var d = c; d[k] = $0; return d } } }
+        var out: [(Int, PathState)] = []
+        let named = conditionKey(cond)
+        for choice in choices {
+            var r = s
+            for (k, c) in choice {
+                guard case .pending(let a) = r.view(k) else { continue }
+                r.views[k] = c == 0 ? .acquired(a) : ViewState(failure: a.onFailure, site: a.site)
+                for (name, fact) in r.integers where fact == .acquisitionResult(k) { r.integers[name] = .constant(c) }
+            }
+            if let v = value(cond, s, choice) {
+                out.append((v != 0 ? t : f, r))
+            } else if let (key, trueMeans) = named {
+                if let known = r.conditions[key] {
+                    out.append((known == trueMeans ? t : f, r))
+                } else {
+                    var a = r, b = r
+                    a.conditions[key] = trueMeans
+                    b.conditions[key] = !trueMeans
+                    out.append((f, b))
+                    out.append((t, a))
+                }
+            } else {
+                out.append((f, r))
+                out.append((t, r))
+            }
+        }
+        return out
+    }
+
+    /// Views whose pending acquisition the condition tests.
+    func pendingKeys(_ cond: SyntaxNode, _ s: PathState) -> [String] {
+        var keys: [String] = []
+        func add(_ k: String) {
+            if case .pending = s.view(k), !keys.contains(k) { keys.append(k) }
+        }
+        cond.walk { n in
+            switch n.kind {
+            case CXCursor_CallExpr:
+                if n.spelling == "PyObject_GetBuffer", n.arguments.count == 3, let v = self.viewRef(n.arguments[1]) { add(v.key) }
+            case CXCursor_DeclRefExpr:
+                if case .acquisitionResult(let k)? = s.integers[self.varKey(n.referenced)] { add(k) }
+            case CXCursor_MemberRefExpr:
+                if n.spelling == "buf" || n.spelling == "obj", let v = self.memberView(n) { add(v.key) }
+            default:
+                break
+            }
+        }
+        return keys
+    }
+
+    /// A condition's value on a path, with pending acquisitions decided by `choice` (0 success, -1 failure).
+    func value(_ e: SyntaxNode, _ s: PathState, _ choice: [String: Int]) -> Int? {
+        let n = e.stripped
+        switch n.kind {
+        case CXCursor_IntegerLiteral, CXCursor_CharacterLiteral, CXCursor_CXXBoolLiteralExpr, CXCursor_GNUNullExpr, CXCursor_CXXNullPtrLiteralExpr:
+            return constValue(n)
+        case CXCursor_CallExpr:
+            // `likely(x)` / `unlikely(x)`: `__builtin_expect(!!(x), 1)` has the value of its first argument.
+            if n.spelling == "__builtin_expect", let first = n.arguments.first { return value(first, s, choice) }
+            guard n.spelling == "PyObject_GetBuffer", n.arguments.count == 3, let v = viewRef(n.arguments[1]) else { return nil }
+            return choice[v.key]
+        case CXCursor_DeclRefExpr:
+            if clang_getCursorKind(n.referenced) == CXCursor_EnumConstantDecl { return Int(clang_getEnumConstantDeclValue(n.referenced)) }
+            switch s.integers[varKey(n.referenced)] {
+            case .constant(let c)?: return c
+            case .acquisitionResult(let k)?: return choice[k]
+            case nil: return nil
+            }
+        case CXCursor_MemberRefExpr:
+            guard n.spelling == "buf" || n.spelling == "obj", let v = memberView(n), tracked(v), !v.isArray else { return nil }
+            var state = s.view(v.key)
+            if case .pending(let a) = state {
+                guard let c = choice[v.key] else { return nil }
+                state = c == 0 ? .acquired(a) : ViewState(failure: a.onFailure, site: a.site)
+            }
+            switch state {
+            case .acquired: return 1
+            case .empty: return 0
+            case .released: return n.spelling == "buf" ? 1 : 0
+            case .bufNull: return n.spelling == "buf" ? 0 : nil
+            default: return nil
+            }
+        case CXCursor_UnaryOperator:
+            guard let operand = n.children.first else { return nil }
+            guard let (op, prefix) = fn.unaryOperator(n) else {
+                // Two operators spelled inside a macro (`!!(x)` of `unlikely(x)`): any pair of `!`, `-`, `~`
+                // keeps whether the value is zero, which is all a branch needs.
+                let inner = operand.stripped
+                guard inner.kind == CXCursor_UnaryOperator, fn.unaryOperator(inner) == nil, let x = inner.children.first,
+                      let v = value(x, s, choice) else { return nil }
+                return v != 0 ? 1 : 0
+            }
+            guard prefix else { return nil }
+            if op == "!" {
+                guard let c = value(operand, s, choice) else { return nil }
+                return c == 0 ? 1 : 0
+            }
+            guard let c = value(operand, s, choice) else { return nil }
+            switch op {
+            case "-": return -c
+            case "+": return c
+            case "~": return ~c
+            default: return nil
+            }
+        case CXCursor_BinaryOperator:
+            guard n.children.count == 2, let op = fn.binaryOperator(n) else { return nil }
+            if op == "=" { return value(n.children[1], s, choice) }
+            let a = value(n.children[0], s, choice)
+            if op == "&&", a == 0 { return 0 }
+            if op == "||", let a, a != 0 { return 1 }
+            guard let a, let b = value(n.children[1], s, choice) else { return nil }
+            switch op {
+            case "<": return a < b ? 1 : 0
+            case "<=": return a <= b ? 1 : 0
+            case ">": return a > b ? 1 : 0
+            case ">=": return a >= b ? 1 : 0
+            case "==": return a == b ? 1 : 0
+            case "!=": return a != b ? 1 : 0
+            case "&&": return a != 0 && b != 0 ? 1 : 0
+            case "||": return a != 0 || b != 0 ? 1 : 0
+            case "+": return a &+ b
+            case "-": return a &- b
+            case "&": return a & b
+            case "|": return a | b
+            default: return nil
+            }
+        case CXCursor_ConditionalOperator:
+            guard n.children.count == 3, let c = value(n.children[0], s, choice) else { return nil }
+            return value(n.children[c != 0 ? 1 : 2], s, choice)
+        default:
+            return nil
+        }
+    }
+
+    /// A side-effect-free condition as (text, whether "true" means the text holds): `p != NULL` and `p` name the same fact.
+    func conditionKey(_ cond: SyntaxNode) -> (String, Bool)? {
+        let n = cond.stripped
+        let impure = n.contains(where: { m in
+            m.isCall || m.kind == CXCursor_CompoundAssignOperator
+                || (m.kind == CXCursor_BinaryOperator && self.fn.binaryOperator(m) == "=")
+                || (m.kind == CXCursor_UnaryOperator && ["++", "--"].contains(self.fn.unaryOperator(m)?.op ?? ""))
+        })
+        if impure { return nil }
+        var key = fn.compactText(n), trueMeans = true
+        if n.kind == CXCursor_BinaryOperator, n.children.count == 2, let op = fn.binaryOperator(n), op == "==" || op == "!=" {
+            if constValue(n.children[1]) == 0 {
+                key = fn.compactText(n.children[0].stripped)
+                trueMeans = op == "!="
+            } else if constValue(n.children[0]) == 0 {
+                key = fn.compactText(n.children[1].stripped)
+                trueMeans = op == "!="
+            } else {
+                key = fn.compactText(n.children[0]) + " == " + fn.compactText(n.children[1])
+                trueMeans = op == "=="
+            }
+        }
+        guard repeatedConditions.contains(key) else { return nil }
+        return (key, trueMeans)
+    }
+
+    func findRepeatedConditions() {
+        var counts: [String: Int] = [:]
+        for b in graph.blocks {
+            guard case .branch(let cond, _, _) = b.terminator else { continue }
+            let n = cond.stripped
+            var key = fn.compactText(n)
+            if n.kind == CXCursor_BinaryOperator, n.children.count == 2, let op = fn.binaryOperator(n), op == "==" || op == "!=" {
+                if constValue(n.children[1]) == 0 { key = fn.compactText(n.children[0].stripped) }
+                else if constValue(n.children[0]) == 0 { key = fn.compactText(n.children[1].stripped) }
+                else { key = fn.compactText(n.children[0]) + " == " + fn.compactText(n.children[1]) }
+            }
+            counts[key, default: 0] += 1
+        }
+        repeatedConditions = Set(counts.filter { $0.value > 1 }.keys)
+    }
+
+    /// Local arrays of views whose elements are acquired and never released nor handed on as a whole.
+    func findTrackedArrays() {
+        var candidates = Set<String>(), excluded = Set<String>()
+        func visit(_ n: SyntaxNode, parent: SyntaxNode?, inRelease: Bool) {
+            if n.kind == CXCursor_DeclRefExpr, n.mentionsView, n.isArrayType || (n.isPointerType && allocatedHere(n.referenced)) {
+                let k = varKey(n.referenced) + "[]"
+                candidates.insert(k)
+                if inRelease || parent?.kind != CXCursor_ArraySubscriptExpr || !isLocal(n.referenced) { excluded.insert(k) }
+            }
+            let releasing = inRelease || (n.isCall && n.spelling == "PyBuffer_Release")
+            let transparent = n.kind == CXCursor_UnexposedExpr || n.kind == CXCursor_ParenExpr
+            for c in n.children { visit(c, parent: transparent ? parent : n, inRelease: releasing) }
+        }
+        visit(fn.body, parent: nil, inRelease: false)
+        trackedArrays = candidates.subtracting(excluded)
+    }
+
+    static let allocationFunctions: Set<String> = ["alloca", "__builtin_alloca", "malloc", "calloc", "PyMem_Malloc", "PyMem_Calloc",
+                                                   "PyMem_RawMalloc", "PyMem_RawCalloc", "PyObject_Malloc", "PyObject_Calloc"]
+
+    /// A local pointer initialised with fresh memory (`alloca`, `malloc`, `PyMem_New`): its views belong to the function.
+    func allocatedHere(_ decl: CXCursor) -> Bool {
+        guard clang_getCursorKind(decl) == CXCursor_VarDecl, isLocal(decl) else { return false }
+        let at = FlowSyntax.offset(clang_getCursorLocation(decl))
+        var found = false
+        fn.body.walk { n in
+            guard !found, n.kind == CXCursor_VarDecl, FlowSyntax.offset(clang_getCursorLocation(n.cursor)) == at,
+                  let i = n.children.last(where: { clang_isExpression($0.kind) != 0 })?.stripped else { return }
+            found = i.isCall && BufferFlowAnalysis.allocationFunctions.contains(i.spelling)
+        }
+        return found
+    }
+
+    // MARK: - Leaving the function
+
+    func leaving(_ s: PathState, kind: ExitKind, at: Int) {
+        for (k, st) in s.views.sorted(by: { $0.key < $1.key }) {
+            guard viewRefs[k]?.owned == true, let a = st.acquisition, let site = nodes[a.site] else { continue }
+            let how: String
+            switch kind {
+            case .returnStatement: how = "the return at line \(line(at))"
+            case .endOfFunction: how = "the end of the function (line \(line(at)))"
+            case .exception: how = "the exception thrown at line \(line(at))"
+            }
+            report("BUF102", at: site, "the view acquired here is not released on the path that leaves the function through \(how): call `PyBuffer_Release` on every path after a successful acquisition")
+        }
+    }
+
+    // MARK: - Flags that need no paths
+
+    /// `PyBUF_READ` / `PyBUF_WRITE` given to `PyObject_GetBuffer`.
+    func memoryviewFlags() {
+        fn.body.walk { n in
+            guard n.isCall, n.spelling == "PyObject_GetBuffer", n.arguments.count == 3 else { return }
+            for t in fn.tokens(in: n.arguments[2].range) where t.kind == CXToken_Identifier && (t.spelling == "PyBUF_READ" || t.spelling == "PyBUF_WRITE") {
+                let instead = t.spelling == "PyBUF_READ" ? "PyBUF_SIMPLE" : "PyBUF_WRITABLE"
+                report("BUF105", range: t.offset..<t.end, id: "t\(t.offset)",
+                       "`\(t.spelling)` is a memoryview flag (for `PyMemoryView_FromMemory`), not a buffer request flag: `PyObject_GetBuffer` rejects it; use `\(instead)`",
+                       function: "PyObject_GetBuffer")
+            }
+        }
+    }
+}

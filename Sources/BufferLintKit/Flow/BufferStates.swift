@@ -1,0 +1,77 @@
+/// What is known about how a view was acquired.
+struct Acquisition: Hashable {
+    /// Node id of the `PyObject_GetBuffer` call.
+    var site: Int
+    /// Whether the request had `PyBUF_WRITABLE`; nil when the flags are not a constant.
+    var writable: Bool?
+    /// The view's state if the call fails (it is left as it was, or with `obj` NULL).
+    var onFailure: FailureState
+}
+
+enum FailureState: Hashable {
+    case uninitialized, bufNull, empty, unknown
+}
+
+/// The state of one `Py_buffer` on one path.
+enum ViewState: Hashable {
+    /// Declared without an initialiser: `obj` is garbage. `failedAt`: left so by a failed acquisition.
+    case uninitialized(failedAt: Int?)
+    /// Garbage, except `buf` set to NULL (a sentinel for "not acquired").
+    case bufNull
+    /// `obj` is NULL: zero-initialised, re-zeroed, or released (release is harmless).
+    case empty
+    /// `PyObject_GetBuffer` was called and its result not yet tested.
+    case pending(Acquisition)
+    case acquired(Acquisition)
+    /// Released by the call with this node id; `obj` is NULL again but `buf` still points at the old memory.
+    case released(at: Int)
+    /// Anything: escaped, stored into an owner, passed to an unknown function.
+    case unknown
+
+    var acquisition: Acquisition? {
+        switch self {
+        case .pending(let a), .acquired(let a): return a
+        default: return nil
+        }
+    }
+
+    init(failure: FailureState, site: Int) {
+        switch failure {
+        case .uninitialized: self = .uninitialized(failedAt: site)
+        case .bufNull: self = .bufNull
+        case .empty: self = .empty
+        case .unknown: self = .unknown
+        }
+    }
+}
+
+/// What is known about an integer variable on one path.
+enum IntegerFact: Hashable {
+    case constant(Int)
+    /// Holds the result of `PyObject_GetBuffer` on this view.
+    case acquisitionResult(String)
+}
+
+/// One path class through a function: the states of its views and the facts the branches depend on.
+struct PathState: Hashable {
+    var views: [String: ViewState] = [:]
+    var integers: [String: IntegerFact] = [:]
+    /// Outcomes of conditions that are tested more than once (by their text).
+    var conditions: [String: Bool] = [:]
+    /// Pointer variables that hold `view.buf` (or a pointer into it).
+    var aliases: [String: String] = [:]
+    /// Views whose `buf` was stored where the caller can read it: node id of the store.
+    var stores: [String: Int] = [:]
+
+    func view(_ key: String) -> ViewState { views[key] ?? .unknown }
+}
+
+/// A `Py_buffer` the analysis can name.
+struct ViewRef: Hashable {
+    /// Identity: a variable (name and declaration offset), a member path or an array.
+    var key: String
+    /// Owned by the function: a local (not static) variable, or a member of a local struct without a releasing destructor.
+    var owned: Bool
+    /// Stands for every element of an array.
+    var isArray: Bool
+}

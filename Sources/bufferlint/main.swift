@@ -7,7 +7,7 @@ struct BufferLint: ParsableCommand {
         commandName: "bufferlint",
         abstract: "Finds and migrates CPython's removed old buffer protocol functions in C/C++ extensions.",
         version: Linter.version,
-        subcommands: [Check.self, Rules.self, Explain.self],
+        subcommands: [Check.self, FixFiles.self, Rules.self, Explain.self],
         defaultSubcommand: Check.self
     )
 }
@@ -43,6 +43,12 @@ struct ScanOptions: ParsableArguments {
     var jobs: Int?
     @Flag(name: .customLong("no-prefilter"), help: "Scan every file, even those that cannot contain a use.")
     var noPrefilter = false
+    @Flag(name: .customLong("no-cache"), help: "Neither read nor write cached results.")
+    var noCache = false
+    @Option(name: .customLong("cache-dir"), help: "Cache folder (default: .bufferlint-cache beside the configuration file, or in the current folder).")
+    var cacheDir: String?
+    @Flag(name: .customLong("no-pch"), help: "Parse Python.h for every file instead of precompiling it once.")
+    var noPCH = false
     @Flag(name: .customLong("no-syntax-tree"), help: "Classify from tokens only, without libclang.")
     var noSyntaxTree = false
 
@@ -66,7 +72,12 @@ struct ScanOptions: ParsableArguments {
         if let j = jobs { o.jobs = max(1, j) }
         o.prefilter = !noPrefilter
         o.useSyntaxTree = !noSyntaxTree
+        o.precompilePython = !noPCH
         let configPath = config ?? ConfigFile.discover(from: FileManager.default.currentDirectoryPath)
+        if !noCache {
+            let root = configPath.map { ($0 as NSString).deletingLastPathComponent } ?? FileManager.default.currentDirectoryPath
+            o.cacheDirectory = cacheDir ?? (root as NSString).appendingPathComponent(".bufferlint-cache")
+        }
         if let configPath {
             let file = try ConfigFile(path: configPath)
             file.apply(to: &o, commandLineSet: set)
@@ -89,10 +100,12 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Report every use of the old buffer functions (the default command).")
 
     @OptionGroup var scan: ScanOptions
-    @Option(help: "Output format: text or json.")
+    @Option(help: "Output format: text, json, sarif, github (workflow annotations) or gitlab (Code Quality).")
     var format: String = "text"
+    @OptionGroup var baselineOptions: BaselineOptions
     @Flag(name: .customLong("no-color"), help: "No colour, even on a terminal.")
     var noColor = false
+    @OptionGroup var fixOutput: DiffOptions
 
     func run() throws {
         guard let reporter = Reporters.reporter(named: format) else {
@@ -102,6 +115,9 @@ struct Check: ParsableCommand {
         let linter: Linter
         do {
             options = try scan.lintOptions()
+            fixOutput.prepare(&options)
+            // SARIF carries the fixes' edits, so plan them.
+            if format == SARIFReporter.identifier { options.planFixes = true }
             let terminal = isatty(STDERR_FILENO) != 0 && format == "text" && ProcessInfo.processInfo.environment["CI"] == nil
             if terminal { options.progress = Progress.make() }
             linter = try Linter(options: options)
@@ -110,17 +126,21 @@ struct Check: ParsableCommand {
         } catch let e as ConfigError {
             fail(e.description)
         }
-        let report = linter.run()
+        let run = linter.run()
         Progress.clear()
+        let (report, staleBaseline) = baselineOptions.apply(to: run, paths: options.paths)
         let env = ProcessInfo.processInfo.environment
         let colour = !noColor && env["NO_COLOR"] == nil && isatty(STDOUT_FILENO) != 0
-        let text = reporter.render(report, context: ReportContext(toolVersion: Linter.version, rules: linter.rules.all, colour: colour))
+        let context = ReportContext(toolVersion: Linter.version, rules: linter.rules.all, colour: colour)
+        let text = fixOutput.diff ? fixOutput.render(report, linter: linter) : reporter.render(report, context: context)
         FileHandle.standardOutput.write(Data(text.utf8))
+        if format == GitHubReporter.identifier { StepSummary.append(report, context: context) }
         for w in report.warnings { FileHandle.standardError.write(Data("bufferlint: \(w)\n".utf8)) }
         if format != "text" {
             for e in report.errors { FileHandle.standardError.write(Data("\(e.file): error: \(e.message)\n".utf8)) }
         }
-        throw ExitCode(BufferLintExit.code(for: report))
+        let code = BufferLintExit.code(for: report)
+        throw ExitCode(staleBaseline && code == 0 ? ExitCodes.findings : code)
     }
 }
 
@@ -197,4 +217,14 @@ func compilerStyleArguments(_ args: [String]) -> [String] {
     return out
 }
 
-BufferLint.main(compilerStyleArguments(Array(CommandLine.arguments.dropFirst())))
+do {
+    var command = try BufferLint.parseAsRoot(compilerStyleArguments(Array(CommandLine.arguments.dropFirst())))
+    try command.run()
+} catch {
+    // Usage errors (bad options or values) exit with 2, as the README promises, not ArgumentParser's 64.
+    if BufferLint.exitCode(for: error) == .validationFailure {
+        FileHandle.standardError.write(Data((BufferLint.fullMessage(for: error) + "\n").utf8))
+        Foundation.exit(ExitCodes.usage)
+    }
+    BufferLint.exit(withError: error)
+}

@@ -21,6 +21,15 @@ public struct LintOptions: Sendable {
     /// Parse with libclang: files with uses are parsed to confirm and place them.
     public var useSyntaxTree = true
     public var prefilter = true
+    /// Parse Python.h once per shared preamble (a precompiled header) instead of once per file.
+    public var precompilePython = true
+    /// Folder of cached per-file results; nil turns the cache off.
+    public var cacheDirectory: String?
+    /// Regular expressions that mark a file as generated when found in its first lines
+    /// (Cython's and SWIG's banners are always recognised).
+    public var generatedPatterns: [String] = []
+    /// Plan fixes for every use (`FileResult.fixPlan`, `Finding.fix`): for `fix` and `check --diff`.
+    public var planFixes = false
     /// Shows progress on stderr (set by the CLI only on a terminal).
     public var progress: (@Sendable (Int, Int, String) -> Void)?
 

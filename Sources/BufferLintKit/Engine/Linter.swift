@@ -21,6 +21,16 @@ public struct FileResult: Sendable {
     public var parsed = false
     public var missingIncludes: [MissingInclude] = []
     public var occurrences: [Occurrence] = []
+    /// The tool that generated this file ("cython", "swig", ...), from its banner; nil for hand-written code.
+    public var generator: String?
+    /// Generated files must be changed at their source, never edited.
+    public var isGenerated: Bool { generator != nil }
+    /// Functions of this file that hand out a pointer from an old function.
+    public var wrappers: [WrapperFunction] = []
+    /// Project headers the file reached (for the result cache).
+    public var headers: [String] = []
+    /// The planned fixes (when `LintOptions.planFixes`).
+    public var fixPlan: FilePlan?
 }
 
 /// Runs a check: files -> prefilter -> tokens (+ libclang) -> occurrences -> rules -> findings.
@@ -34,12 +44,17 @@ public final class Linter: @unchecked Sendable {
     public let python: PythonHeaders
     let database: CompilationDatabase?
     let headers = HeaderCache()
+    /// Shared precompiled Python.h per preamble; nil when turned off.
+    let precompiled: PrecompiledPython?
     let cwd = FileManager.default.currentDirectoryPath
     public private(set) var warnings: [String] = []
+    /// Results of earlier runs; nil with --no-cache.
+    public let cache: ResultCache?
 
     public init(options: LintOptions, rules: RuleSet) throws {
         self.options = options
         self.rules = rules
+        precompiled = options.precompilePython && options.useSyntaxTree ? PrecompiledPython() : nil
         python = PythonHeaders(includeDir: options.pythonInclude ?? PythonHeaders.defaultIncludeDir())
         if let db = options.compileCommands {
             database = try CompilationDatabase(path: db)
@@ -49,6 +64,9 @@ public final class Linter: @unchecked Sendable {
         } else {
             database = nil
         }
+        let runKey = Linter.runKey(options: options, rules: rules, python: python)
+        // Cached results hold findings, not planned fixes: fixing always analyses afresh.
+        cache = options.planFixes ? nil : options.cacheDirectory.flatMap { ResultCache(directory: $0, runKey: runKey) }
         if python.includeDir == nil {
             warnings.append("warning: Python.h not found: install python3-dev or pass --python-include DIR; uses are found from tokens")
         }
@@ -73,7 +91,8 @@ public final class Linter: @unchecked Sendable {
         var macroInputs: [(path: String, bytes: [UInt8])] = contents.compactMap { c in c.bytes.map { (c.path, $0) } }
         macroInputs += headersInIncludeDirs()
         let reaching = Prefilter.macroNames(reaching: watched, in: macroInputs)
-        let filter = Prefilter(names: watched.union(reaching))
+        let flowNames = rules.enabled.contains { $0.kind == .newApi } ? FlowPass.names : []
+        let filter = Prefilter(names: watched.union(reaching).union(flowNames))
 
         var results = [FileResult?](repeating: nil, count: contents.count)
         let lock = NSLock()
@@ -92,9 +111,15 @@ public final class Linter: @unchecked Sendable {
                 var r: FileResult
                 if let err = c.error {
                     r = FileResult(path: c.path, errors: [InputError(file: display(c.path), message: err)])
-                } else if let bytes = c.bytes, !options.prefilter || filter.matches(bytes) {
-                    if parser == nil && options.useSyntaxTree { parser = ClangParser() }
-                    r = analyze(path: c.path, bytes: bytes, parser: parser)
+                } else if let bytes = c.bytes, !options.prefilter || filter.matches(bytes) || bytes.isEmpty || bytes.prefix(8192).contains(0) {
+                    let flags = cache == nil ? "" : cacheFlags(for: c.path)
+                    if let hit = cache?.lookup(path: c.path, bytes: bytes, flags: flags) {
+                        r = hit
+                    } else {
+                        if parser == nil && options.useSyntaxTree { parser = ClangParser() }
+                        r = analyze(path: c.path, bytes: bytes, parser: parser)
+                        cache?.store(r, bytes: bytes, flags: flags)
+                    }
                 } else {
                     r = FileResult(path: c.path)
                 }
@@ -107,9 +132,11 @@ public final class Linter: @unchecked Sendable {
             }
         }
 
+        report.wrappers = crossFilePass(contents: contents, results: &results)
         var missing: [(String, MissingInclude)] = []
         for r in results.compactMap({ $0 }) {
             report.findings += r.findings
+            if let plan = r.fixPlan { report.fixPlans.append(plan) }
             report.errors += r.errors
             if r.parsed { report.summary.parsed += 1 }
             missing += r.missingIncludes.map { (r.path, $0) }
@@ -127,6 +154,19 @@ public final class Linter: @unchecked Sendable {
         report.summary.findings = report.findings.count
         report.summary.errors = report.errors.count
         return report
+    }
+
+    /// What every cache entry of a run depends on besides the file itself.
+    static func runKey(options: LintOptions, rules: RuleSet, python: PythonHeaders) -> String {
+        var parts = [Linter.version, "cwd \(FileManager.default.currentDirectoryPath)", "target \(options.targetPython)", "python \(python.includeDir ?? "-")", "syntax \(options.useSyntaxTree)"]
+        for r in rules.enabled { parts.append("\(r.id) \(r.source) \(r.functions) \(r.message) \(r.severity) \(r.deprecated ?? "") \(r.removed ?? "")") }
+        parts += options.severityOverrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        return parts.joined(separator: "\n")
+    }
+
+    func cacheFlags(for path: String) -> String {
+        let f = compileFlags(entry: database?.entry(for: path))
+        return f.clangArguments(language: Language.of(path: path), python: python.includeDir).joined(separator: " ")
     }
 
     struct Content { var path: String; var bytes: [UInt8]?; var error: String? }
@@ -183,7 +223,9 @@ public final class Linter: @unchecked Sendable {
             result.errors.append(InputError(file: shown, message: "not valid UTF-8; scanned as Latin-1"))
         }
         let language = Language.of(path: path)
-        let lexed = Lexer.lex(text, dialect: language == .swig ? .swig : .c)
+        if language == .cython { return analyzeCython(path: path, text: text, result: result) }
+        var lexed = Lexer.lex(text, dialect: language == .swig ? .swig : .c)
+        if language == .swig { lexed = SwigRegions.withIncludes(lexed, path: path, includeDirs: options.includeDirs) }
         let entry = database?.entry(for: path)
         let flags = compileFlags(entry: entry)
         let ctx = ScanContext(names: rules.watchedNames, resolver: IncludeResolver(userDirs: flags.includeDirs, pythonInclude: python.includeDir),
@@ -191,11 +233,23 @@ public final class Linter: @unchecked Sendable {
                               defines: flags.defines, headers: headers)
         let scan = TokenScanner(context: ctx, lexed: lexed, path: path, isCPlusPlus: language == .cpp).scan()
         var occurrences = scan.occurrences
+        if language == .swig { occurrences = SwigRegions(lexed: lexed).removingDirectiveNames(occurrences) }
         result.missingIncludes = scan.missingIncludes
+        result.headers = scan.headers
 
         let needsTree = occurrences.contains { [.call, .reference, .declaration, .guarded].contains($0.kind) }
         if let parser, needsTree, bytes.count <= Linter.syntaxTreeSizeLimit, language == .c || language == .cpp {
-            let facts = parser.parse(path: path, arguments: flags.clangArguments(language: language, python: python.includeDir), names: rules.watchedNames)
+            let arguments = flags.clangArguments(language: language, python: python.includeDir)
+            var facts: SyntaxFacts
+            if let pchs = precompiled, let preamble = PrecompiledPython.preamble(of: lexed),
+               let pch = pchs.header(preamble: preamble, arguments: arguments, index: parser) {
+                facts = parser.parse(path: path, arguments: arguments + ["-include-pch", pch], names: rules.watchedNames)
+                if facts.rejectedPrecompiledHeader || facts.failure != nil {
+                    facts = parser.parse(path: path, arguments: arguments, names: rules.watchedNames)
+                }
+            } else {
+                facts = parser.parse(path: path, arguments: arguments, names: rules.watchedNames)
+            }
             if let failure = facts.failure {
                 result.errors.append(InputError(file: shown, message: "\(failure); uses are found from tokens"))
             } else {
@@ -210,6 +264,13 @@ public final class Linter: @unchecked Sendable {
         }
         result.occurrences = occurrences
         result.findings = FindingBuilder(rules: rules, text: text, lexed: lexed, file: shown).findings(for: occurrences)
+        checkBufferFlow(&result, text: text, lexed: lexed, functions: scan.functions, language: language, flags: flags, parser: parser)
+        finishFile(&result, text: text, lexed: lexed, functions: scan.functions)
+        if options.planFixes {
+            let parse = options.useSyntaxTree && (language == .c || language == .cpp) ? flags.clangArguments(language: language, python: python.includeDir) : nil
+            result.fixPlan = FixPlanner(rules: rules, text: text, lexed: lexed, path: path, clangArguments: parse)
+                .plan(occurrences: occurrences, findings: &result.findings, generator: result.generator)
+        }
         return result
     }
 

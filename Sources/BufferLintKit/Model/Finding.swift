@@ -13,7 +13,7 @@ public struct GeneratedOrigin: Sendable, Equatable, Codable {
 }
 
 /// A reported use: an occurrence that a rule turned into something to show.
-public struct Finding: Sendable, Equatable {
+public struct Finding: Sendable, Equatable, Codable {
     public var rule: String
     public var ruleName: String
     public var function: String
@@ -67,15 +67,28 @@ public struct Finding: Sendable, Equatable {
 }
 
 /// Whether a finding can be fixed, how, and how safely (the edits live in `Fix`).
-public struct FixSummary: Sendable, Equatable {
-    public enum Safety: String, Sendable { case safe, unsafe, displayOnly = "display-only" }
+public struct FixSummary: Sendable, Equatable, Codable {
+    public enum Safety: String, Sendable, Codable { case safe, unsafe, displayOnly = "display-only" }
     public var strategy: String
     public var safety: Safety
     public var reason: String
+    /// Why the strategy was chosen: where the pointer outlives the call, if it does.
+    public var escape: EscapeSummary? = nil
+}
+
+/// Where the pointer of an old call could outlive a view: `out-param`, `struct-field`, `global`,
+/// `returned`, `callee`, `none` (proved not to escape) or `unknown` (not analysed), with the line.
+public struct EscapeSummary: Sendable, Equatable, Codable {
+    public var kind: String
+    public var line: Int
+    public init(kind: String, line: Int) {
+        self.kind = kind
+        self.line = line
+    }
 }
 
 /// A problem with an input (a path, a file, a configuration): named, never fatal to the run.
-public struct InputError: Sendable, Equatable {
+public struct InputError: Sendable, Equatable, Codable {
     public var file: String
     public var message: String
     public init(file: String, message: String) {
@@ -97,5 +110,9 @@ public struct Report: Sendable {
     public var errors: [InputError] = []
     public var warnings: [String] = []
     public var summary = RunSummary()
+    /// Project functions that hand out a pointer from an old function, with their caller counts.
+    public var wrappers: [WrapperSummary] = []
+    /// Per file, the planned fixes (when fixes were asked for).
+    public var fixPlans: [FilePlan] = []
     public init() {}
 }

@@ -14,6 +14,9 @@ public struct JSONReporter: Reporter {
                 ("parsed", .int(report.summary.parsed)),
                 ("findings", .int(report.summary.findings)),
                 ("errors", .int(report.summary.errors)),
+                ("wrappers", .array(report.wrappers.map { w in
+                    .object([("name", .string(w.name)), ("file", .string(w.file)), ("line", .int(w.line)), ("callers", .int(w.callers))])
+                })),
             ])),
         ]).serialized() + "\n"
     }
@@ -39,7 +42,9 @@ public struct JSONReporter: Reporter {
             fields.append(("generated", .object([("tool", .string(g.tool)), ("source", .optional(g.source)), ("line", .optional(g.line))])))
         }
         if let fix = f.fix {
-            fields.append(("fix", .object([("strategy", .string(fix.strategy)), ("safety", .string(fix.safety.rawValue)), ("reason", .string(fix.reason))])))
+            var fixFields: [(String, JSONValue)] = [("strategy", .string(fix.strategy)), ("safety", .string(fix.safety.rawValue)), ("reason", .string(fix.reason))]
+            if let e = fix.escape { fixFields.append(("escape", .object([("kind", .string(e.kind)), ("line", .int(e.line))]))) }
+            fields.append(("fix", .object(fixFields)))
         } else {
             fields.append(("fix", .null))
         }

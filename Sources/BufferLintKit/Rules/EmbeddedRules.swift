@@ -71,6 +71,10 @@ docs:
     PyObject *res = PyBytes_FromStringAndSize((const char *)view.buf, view.len);
     PyBuffer_Release(&view);
     return res;
+    /* Cython (.pyx): from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE
+       then `cdef Py_buffer view`, get it with PyBUF_SIMPLE, use it, and call
+       PyBuffer_Release(&view) in a try/finally; or use a typed memoryview:
+       `cdef const unsigned char[::1] data = obj`. */
   fix-safety: |
     The scoped fix keeps the return value, the exception, the pointer and the length; the
     exporter stays locked until `PyBuffer_Release`. The compat fix calls
@@ -142,6 +146,10 @@ docs:
         return NULL;
     result = checksum(view.buf, view.len);
     PyBuffer_Release(&view);
+    /* Cython (.pyx): from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE
+       then `cdef Py_buffer view`, get it with PyBUF_SIMPLE, use it, and call
+       PyBuffer_Release(&view) in a try/finally; or use a typed memoryview:
+       `cdef const unsigned char[::1] data = obj`. */
   fix-safety: |
     The scoped fix keeps the return value, the exception and the pointer and length the
     program sees; what changes is that the exporter stays locked until `PyBuffer_Release`,
@@ -215,6 +223,10 @@ docs:
         return NULL;
     memset(view.buf, 0, view.len);
     PyBuffer_Release(&view);
+    /* Cython (.pyx): from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_WRITABLE
+       then `cdef Py_buffer view`, get it with PyBUF_WRITABLE, use it, and call
+       PyBuffer_Release(&view) in a try/finally; or use a typed memoryview:
+       `cdef unsigned char[::1] data = obj`. */
   fix-safety: |
     `PyObject_GetBuffer` with `PyBUF_WRITABLE` reports the exporter's own error, while the old
     function always raised `TypeError("expected a writable bytes-like object")`. The safe fix
@@ -283,6 +295,7 @@ docs:
     }
     /* ... use view.buf and view.len instead of asking again ... */
     PyBuffer_Release(&view);
+    /* Cython (.pyx): from cpython.buffer cimport PyObject_CheckBuffer */
   fix-safety: |
     The safe fix calls `bufferlint_CheckReadBuffer` from `bufferlint_compat.h`, which gets and
     releases a simple buffer exactly as the old function did. Replacing it with
@@ -307,6 +320,375 @@ examples:
         if (!PyObject_CheckReadBuffer(obj)) return NULL;
       after: |
         if (!bufferlint_CheckReadBuffer(obj)) return NULL;
+
+"""##),
+        ("BUF101-unchecked-get-buffer.yml", ##"""
+id: BUF101
+name: unchecked-get-buffer
+kind: new-api
+functions: [PyObject_GetBuffer]
+severity: warning
+message: "the result of `PyObject_GetBuffer` is not checked before the view is used"
+replacement: "if (PyObject_GetBuffer(obj, &view, flags) < 0) return NULL; then use view.buf and view.len"
+docs:
+  what-it-does: |
+    Follows each `Py_buffer` through the paths of the function and reports the first use of
+    the view (`view.buf`, `view.len`, a function given `&view`) on a path where the result of
+    `PyObject_GetBuffer` has not been tested yet. The result counts as tested in its common
+    spellings: `< 0`, `== -1`, `!= 0`, `if (rc)`, `if (PyObject_GetBuffer(...))`, or a
+    variable that holds the result and is tested later.
+  why-is-this-bad: |
+    `PyObject_GetBuffer` fails for objects without the buffer protocol (`str`, `int`) and for
+    requests the exporter cannot meet (a writable view of `bytes`). It then returns -1 with an
+    exception set and leaves the view unfilled: `view.buf` and `view.len` are whatever the
+    variable held before, and the function goes on with garbage and a pending exception.
+  example: |
+    Py_buffer view;
+    PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE);
+    Py_ssize_t n = view.len;
+  use-instead: |
+    Py_buffer view;
+    if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    Py_ssize_t n = view.len;
+  fix-safety: |
+    No fix is offered: what the function must do on failure (return NULL, -1, clean up first)
+    depends on the function.
+  references:
+    - "https://docs.python.org/3/c-api/buffer.html#c.PyObject_GetBuffer"
+examples:
+  triggering:
+    - |
+      static PyObject *size(PyObject *self, PyObject *obj) {
+          Py_buffer view;
+          PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE);
+          Py_ssize_t n = ↓view.len;
+          PyBuffer_Release(&view);
+          return PyLong_FromSsize_t(n);
+      }
+  non-triggering:
+    - |
+      static PyObject *size(PyObject *self, PyObject *obj) {
+          Py_buffer view;
+          int rc = PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE);
+          if (rc == -1)
+              return NULL;
+          Py_ssize_t n = view.len;
+          PyBuffer_Release(&view);
+          return PyLong_FromSsize_t(n);
+      }
+
+"""##),
+        ("BUF102-view-not-released.yml", ##"""
+id: BUF102
+name: view-not-released
+kind: new-api
+functions: [PyObject_GetBuffer, PyBuffer_Release]
+severity: error
+message: "a view acquired with `PyObject_GetBuffer` is not released on a path that leaves the function"
+replacement: "PyBuffer_Release(&view) on every path after a successful PyObject_GetBuffer (a cleanup label reached by goto)"
+docs:
+  what-it-does: |
+    Reports a `PyObject_GetBuffer` call when, after it succeeds, some path leaves the function
+    without `PyBuffer_Release` on that view: a `return` (also `Py_RETURN_NONE` and other
+    return macros), a `goto` to an exit, the end of a `void` function, a C++ exception, or the
+    view's variable being reused (acquired again, or declared again in the next loop
+    iteration) while still held. A view handed to an owner is not reported: a field of an
+    object reached through a pointer (released by the type's deallocator), a caller's
+    `Py_buffer *`, a C++ object whose destructor calls `PyBuffer_Release` on its member, a view
+    passed to a function outside the file. Arrays of views are reported only when no element
+    is ever released in the function.
+  why-is-this-bad: |
+    A view holds a reference to the exporter and locks it: a `bytearray` with an unreleased
+    export can never be resized again (`BufferError: Existing exports of data: object cannot
+    be re-sized`), an `mmap` cannot be closed, and the exporter leaks.
+  example: |
+    Py_buffer view;
+    if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    if (view.len == 0)
+        return PyLong_FromLong(0);      /* leaves with the view held */
+  use-instead: |
+    Py_buffer view;
+    PyObject *res = NULL;
+    if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    if (view.len == 0) {
+        res = PyLong_FromLong(0);
+        goto done;
+    }
+    ...
+    done:
+    PyBuffer_Release(&view);
+    return res;
+  fix-safety: |
+    No fix is offered: where the release belongs depends on the last use of the view.
+  references:
+    - "https://docs.python.org/3/c-api/buffer.html#c.PyBuffer_Release"
+    - "https://docs.python.org/3/c-api/buffer.html#buffer-request-types"
+examples:
+  triggering:
+    - |
+      static PyObject *checksum(PyObject *self, PyObject *obj) {
+          Py_buffer view;
+          if (↓PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0)
+              return NULL;
+          if (view.len == 0)
+              return PyLong_FromLong(0);
+          long sum = 0;
+          for (Py_ssize_t i = 0; i < view.len; i++)
+              sum += ((unsigned char *)view.buf)[i];
+          PyBuffer_Release(&view);
+          return PyLong_FromLong(sum);
+      }
+  non-triggering:
+    - |
+      static PyObject *checksum(PyObject *self, PyObject *obj) {
+          Py_buffer view;
+          long sum = 0;
+          if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0)
+              return NULL;
+          if (view.len == 0)
+              goto done;
+          for (Py_ssize_t i = 0; i < view.len; i++)
+              sum += ((unsigned char *)view.buf)[i];
+      done:
+          PyBuffer_Release(&view);
+          return PyLong_FromLong(sum);
+      }
+
+"""##),
+        ("BUF103-release-without-view.yml", ##"""
+id: BUF103
+name: release-without-view
+kind: new-api
+functions: [PyBuffer_Release]
+severity: error
+message: "`PyBuffer_Release` of a view that is not acquired on this path"
+replacement: "Py_buffer view = {NULL, NULL}; so that a release before or after a failed acquisition does nothing"
+docs:
+  what-it-does: |
+    Reports `PyBuffer_Release` on a path where the view holds no buffer and the release can
+    misbehave: the view was declared without an initialiser and never filled, the acquisition
+    failed and left it uninitialised, or it was already released on this path (double
+    release). A view initialised with `= {NULL, NULL}` or `= {0}`, or cleared with `memset`, is
+    never reported: release does nothing while `view.obj` is NULL, and `PyObject_GetBuffer`
+    leaves such a view with `obj` NULL when it fails.
+  why-is-this-bad: |
+    `PyBuffer_Release` reads `view->obj` and, when it is not NULL, calls the exporter's release
+    function and decrements its reference count. On an uninitialised view that is a garbage
+    pointer: a crash, or a reference count decremented that was never incremented. The
+    documentation says it is an error to call it on a buffer not obtained via
+    `PyObject_GetBuffer`, and every acquisition must be released exactly once.
+  example: |
+    Py_buffer view;
+    if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0)
+        goto error;
+    ...
+    error:
+    PyBuffer_Release(&view);            /* view.obj is garbage when the call failed */
+  use-instead: |
+    Py_buffer view = {NULL, NULL};
+    if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0)
+        goto error;
+    ...
+    error:
+    PyBuffer_Release(&view);            /* does nothing when the acquisition failed */
+  fix-safety: |
+    No fix is offered. Zero-initialising the declaration is always safe and usually enough.
+  references:
+    - "https://docs.python.org/3/c-api/buffer.html#c.PyBuffer_Release"
+    - "https://github.com/python/cpython/blob/main/Objects/abstract.c (PyObject_GetBuffer, PyBuffer_Release)"
+examples:
+  triggering:
+    - |
+      static PyObject *length(PyObject *self, PyObject *obj) {
+          Py_buffer view;
+          Py_ssize_t n;
+          if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0)
+              goto error;
+          n = view.len;
+          PyBuffer_Release(&view);
+          return PyLong_FromSsize_t(n);
+      error:
+          ↓PyBuffer_Release(&view);
+          return NULL;
+      }
+  non-triggering:
+    - |
+      static PyObject *length(PyObject *self, PyObject *obj) {
+          Py_buffer view = {NULL, NULL};
+          Py_ssize_t n;
+          if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0)
+              goto error;
+          n = view.len;
+          PyBuffer_Release(&view);
+          return PyLong_FromSsize_t(n);
+      error:
+          PyBuffer_Release(&view);
+          return NULL;
+      }
+
+"""##),
+        ("BUF104-use-after-release.yml", ##"""
+id: BUF104
+name: use-after-release
+kind: new-api
+functions: [PyBuffer_Release]
+severity: error
+message: "the view's memory is used after `PyBuffer_Release`"
+replacement: "copy what is needed (or build the result) before PyBuffer_Release(&view)"
+docs:
+  what-it-does: |
+    Reports reads of `view.buf`, `view.len` (and the other pointers of the view) and of
+    pointers copied from `view.buf`, on a path after the view was released. Also reports a
+    pointer into the view stored where the caller can read it (through an out-parameter, in a
+    field reached through a pointer, in a global) when the function releases the view before
+    returning.
+  why-is-this-bad: |
+    After `PyBuffer_Release` the exporter is free to resize or free the memory (a `bytearray`
+    reallocates, a temporary exporter is deallocated with its last reference): the pointer
+    dangles. The old `PyObject_AsReadBuffer` had exactly this hole, and a migration that
+    releases the view too early brings it back.
+  example: |
+    const char *p = view.buf;
+    PyBuffer_Release(&view);
+    return PyBytes_FromStringAndSize(p, 4);
+  use-instead: |
+    PyObject *res = PyBytes_FromStringAndSize(view.buf, 4);
+    PyBuffer_Release(&view);
+    return res;
+  fix-safety: |
+    No fix is offered: moving the release may change which paths release.
+  references:
+    - "https://docs.python.org/3/c-api/buffer.html#c.PyBuffer_Release"
+    - "https://docs.python.org/3/c-api/objbuffer.html"
+examples:
+  triggering:
+    - |
+      static PyObject *first(PyObject *self, PyObject *obj) {
+          Py_buffer view;
+          if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0)
+              return NULL;
+          const unsigned char *p = view.buf;
+          PyBuffer_Release(&view);
+          return PyLong_FromLong(↓p[0]);
+      }
+  non-triggering:
+    - |
+      static PyObject *first(PyObject *self, PyObject *obj) {
+          Py_buffer view;
+          if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0)
+              return NULL;
+          const unsigned char *p = view.buf;
+          long first = view.len > 0 ? p[0] : -1;
+          PyBuffer_Release(&view);
+          return PyLong_FromLong(first);
+      }
+
+"""##),
+        ("BUF105-memoryview-flag.yml", ##"""
+id: BUF105
+name: memoryview-flag
+kind: new-api
+functions: [PyObject_GetBuffer]
+severity: error
+message: "`PyBUF_READ` / `PyBUF_WRITE` are memoryview flags, not buffer request flags"
+replacement: "PyBUF_SIMPLE to read, PyBUF_WRITABLE to write"
+docs:
+  what-it-does: |
+    Reports `PyBUF_READ` and `PyBUF_WRITE` written in the flags argument of
+    `PyObject_GetBuffer`.
+  why-is-this-bad: |
+    `PyBUF_READ` (0x100) and `PyBUF_WRITE` (0x200) are the access modes of
+    `PyMemoryView_FromMemory`, not request flags. Given to `PyObject_GetBuffer` they set bits
+    the exporter reads as other requests (0x100 is part of `PyBUF_INDIRECT`), and since
+    Python 3.13 such requests are rejected with `SystemError`.
+  example: |
+    if (PyObject_GetBuffer(obj, &view, PyBUF_READ) < 0)
+        return NULL;
+  use-instead: |
+    if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+  fix-safety: |
+    No fix is offered. `PyBUF_READ` means `PyBUF_SIMPLE` and `PyBUF_WRITE` means
+    `PyBUF_WRITABLE` in every use seen; replace them by hand.
+  references:
+    - "https://docs.python.org/3/c-api/buffer.html#buffer-request-types"
+    - "https://docs.python.org/3/c-api/memoryview.html#c.PyMemoryView_FromMemory"
+    - "https://github.com/pygobject/pycairo/commit/387e27fa36d29bc8f656656ca8b47e7b4996f4f4"
+examples:
+  triggering:
+    - |
+      static PyObject *size(PyObject *self, PyObject *obj) {
+          Py_buffer view;
+          if (PyObject_GetBuffer(obj, &view, ↓PyBUF_READ) < 0)
+              return NULL;
+          Py_ssize_t n = view.len;
+          PyBuffer_Release(&view);
+          return PyLong_FromSsize_t(n);
+      }
+  non-triggering:
+    - |
+      static PyObject *view_of(PyObject *self, PyObject *args) {
+          static char data[4];
+          return PyMemoryView_FromMemory(data, sizeof data, PyBUF_READ);
+      }
+
+"""##),
+        ("BUF106-write-to-readonly-view.yml", ##"""
+id: BUF106
+name: write-to-readonly-view
+kind: new-api
+functions: [PyObject_GetBuffer]
+severity: warning
+message: "memory is written through a view requested without `PyBUF_WRITABLE`"
+replacement: "PyObject_GetBuffer(obj, &view, PyBUF_WRITABLE)"
+docs:
+  what-it-does: |
+    Reports writes through a view whose request flags are a constant without
+    `PyBUF_WRITABLE`: the destination of `memcpy`, `memmove`, `memset`, `strcpy` and the other
+    copy functions, and stores through `view.buf` or a pointer copied from it
+    (`((char *)view.buf)[i] = c`, `*p = c`).
+  why-is-this-bad: |
+    Without `PyBUF_WRITABLE` the exporter may hand out read-only memory: the bytes of an
+    immutable `bytes` object (shared, hashed, possibly interned) or a read-only `mmap`.
+    Writing there corrupts immutable objects or crashes. Asking for `PyBUF_WRITABLE` makes the
+    exporter refuse with `BufferError` instead.
+  example: |
+    if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    memset(view.buf, 0, view.len);
+  use-instead: |
+    if (PyObject_GetBuffer(obj, &view, PyBUF_WRITABLE) < 0)
+        return NULL;
+    memset(view.buf, 0, view.len);
+  fix-safety: |
+    No fix is offered: asking for a writable buffer makes read-only objects fail where they
+    used to be (wrongly) accepted.
+  references:
+    - "https://docs.python.org/3/c-api/buffer.html#c.PyBUF_WRITABLE"
+examples:
+  triggering:
+    - |
+      static PyObject *clear(PyObject *self, PyObject *obj) {
+          Py_buffer view;
+          if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0)
+              return NULL;
+          ↓memset(view.buf, 0, view.len);
+          PyBuffer_Release(&view);
+          Py_RETURN_NONE;
+      }
+  non-triggering:
+    - |
+      static PyObject *clear(PyObject *self, PyObject *obj) {
+          Py_buffer view;
+          if (PyObject_GetBuffer(obj, &view, PyBUF_WRITABLE) < 0)
+              return NULL;
+          memset(view.buf, 0, view.len);
+          PyBuffer_Release(&view);
+          Py_RETURN_NONE;
+      }
 
 """##),
         ("support/bufferlint_compat.h", ##"""

@@ -23,6 +23,8 @@ public struct Directive: Sendable {
     public var tokenRange: Range<Int>
     /// For SWIG `%#if` lines: a directive passed through to the compiler.
     public let swigPassthrough: Bool
+    /// For SWIG `%include <header>` / `%import` lines: a header SWIG's own preprocessor reads.
+    public var swigInclude = false
 }
 
 public struct LexedFile: Sendable {

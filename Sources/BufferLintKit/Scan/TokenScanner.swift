@@ -1,6 +1,6 @@
 import Foundation
 
-public struct MissingInclude: Sendable, Equatable {
+public struct MissingInclude: Sendable, Equatable, Codable {
     public let name: String
     public let line: Int
     public let angled: Bool
@@ -18,6 +18,8 @@ public struct TokenScanResult: Sendable {
     public var functions: [FunctionSpan] = []
     /// Project macros whose expansion reaches a watched name, with the name reached.
     public var taintedMacros: [String: String] = [:]
+    /// Project headers the file reached: their contents are part of its cache key.
+    public var headers: [String] = []
 }
 
 /// The settings a token scan needs, shared by all files of a run.
@@ -80,6 +82,7 @@ public struct TokenScanner {
         let st = State()
         seed(st)
         walk(lexed, path: path, isMain: true, state: st, depth: 0, parent: (.yes, .yes))
+        st.result.headers = st.visited.sorted()
         return st.result
     }
 
@@ -210,7 +213,8 @@ public struct TokenScanner {
                         if a.1 != .no { st.tgt.macros["Py_PYTHON_H"] = guardMacro }
                     }
                 case .system:
-                    break
+                    // SWIG reads a `%include`d header (and, with -includeall, what it includes): its macros are unknown here.
+                    if d.swigInclude { st.cur.hasMissingIncludes = true; st.tgt.hasMissingIncludes = true }
                 case .missing:
                     st.cur.hasMissingIncludes = true
                     st.tgt.hasMissingIncludes = true
@@ -329,6 +333,10 @@ public struct TokenScanner {
         if let p = prev, file.isPunct(p, "##") || file.isPunct(p, ".") || file.isPunct(p, "->") { return }
         if let n = next, file.isPunct(n, "##") { return }
         if let def = st.cur.macros[name], def.isProject { return }
+        // `int PyObject_AsReadBuffer;` or `int (*PyObject_CheckReadBuffer)(void *);`: a field or variable of that name.
+        if !(next.map { file.isPunct($0, "(") } ?? false), let p = prev, isTypeName(p, in: file) { return }
+        if let p = prev, file.isPunct(p, "*"), let open = prevNormal(p, in: file), file.isPunct(open, "("),
+           let type = prevNormal(open, in: file), isTypeName(type, in: file), let n = next, file.isPunct(n, ")") { return }
         var kind: OccurrenceKind = .reference
         var callRange: Range<Int>? = nil
         let argumentUse = macroArgumentUse(i, in: file, state: st)
@@ -348,7 +356,7 @@ public struct TokenScanner {
             }
         } else if let p = prev, let n = next, file.isPunct(p, "("), file.isPunct(n, ")"),
                   let after = nextNormal(n, in: file), file.isPunct(after, "("),
-                  !(prevNormal(p, in: file).map { file.tokens[$0].kind == .identifier } ?? false) {
+                  !(prevNormal(p, in: file).map { isTypeName($0, in: file) } ?? false) {
             // `(PyObject_AsReadBuffer)(...)`
             kind = .call
             if let c = matchingParen(after, in: file) { callRange = t.start..<file.tokens[c].end }
@@ -399,6 +407,14 @@ public struct TokenScanner {
             j -= 1
         }
         return .none
+    }
+
+    static let expressionKeywords: Set<String> = ["return", "case", "else", "do", "sizeof", "goto", "throw", "co_return", "co_yield",
+                                                  "new", "delete", "typeof", "alignof", "_Alignof", "and", "or", "not"]
+
+    /// An identifier that, before a name, makes that name a declarator rather than an expression.
+    func isTypeName(_ i: Int, in file: LexedFile) -> Bool {
+        file.tokens[i].kind == .identifier && !TokenScanner.expressionKeywords.contains(file.spelling(at: i))
     }
 
     /// At file scope, a name preceded by a type (an identifier, `*`, `)` of a

@@ -16,17 +16,40 @@ public struct SyntaxFacts: Sendable {
     /// The first error, as "line: message", to name the cause in a one-line notice.
     public var firstError: String?
     public var failure: String?
+    /// The parse could not use the precompiled header it was given: parse again without.
+    public var rejectedPrecompiledHeader = false
 }
 
 /// One libclang index, used by one thread at a time.
 public final class ClangParser: @unchecked Sendable {
-    private let index: CXIndex
+    let index: CXIndex
 
     public init() {
         index = clang_createIndex(0, 0)
     }
 
     deinit { clang_disposeIndex(index) }
+
+    /// Parses a header and saves it as a precompiled header; false when either step fails.
+    public func savePrecompiledHeader(source: String, arguments: [String], to output: String) -> Bool {
+        var tu: CXTranslationUnit? = nil
+        let options = CXTranslationUnit_ForSerialization.rawValue | CXTranslationUnit_Incomplete.rawValue
+        let args = arguments.map { strdup($0) }
+        defer { args.forEach { free($0) } }
+        var cargs: [UnsafePointer<CChar>?] = args.map { UnsafePointer($0) }
+        let code: CXErrorCode = cargs.withUnsafeMutableBufferPointer { buf in
+            clang_parseTranslationUnit2(index, source, buf.baseAddress, Int32(buf.count), nil, 0, options, &tu)
+        }
+        guard code == CXError_Success, let unit = tu else { return false }
+        defer { clang_disposeTranslationUnit(unit) }
+        for k in 0..<clang_getNumDiagnostics(unit) {
+            let diag = clang_getDiagnostic(unit, k)
+            let sev = clang_getDiagnosticSeverity(diag)
+            clang_disposeDiagnostic(diag)
+            if sev == CXDiagnostic_Error || sev == CXDiagnostic_Fatal { return false }
+        }
+        return clang_saveTranslationUnit(unit, output, 0) == 0
+    }
 
     public func parse(path: String, arguments: [String], names: Set<String>, unsaved: [UInt8]? = nil) -> SyntaxFacts {
         var facts = SyntaxFacts()
@@ -50,6 +73,8 @@ public final class ClangParser: @unchecked Sendable {
             defer { clang_disposeDiagnostic(diag) }
             let sev = clang_getDiagnosticSeverity(diag)
             if sev == CXDiagnostic_Error || sev == CXDiagnostic_Fatal {
+                let message = ClangParser.string(clang_getDiagnosticSpelling(diag))
+                if message.contains("precompiled header") || message.contains("PCH file") { facts.rejectedPrecompiledHeader = true }
                 facts.errorCount += 1
                 if facts.firstError == nil {
                     var line: UInt32 = 0
@@ -98,6 +123,34 @@ final class TreeVisitor {
         return Int(off)
     }
 
+    /// The name of a call's callee written in parentheses: the first child, through
+    /// parentheses and implicit conversions, down to its `DeclRefExpr`.
+    static func calleeName(_ call: CXCursor) -> String {
+        var found = clang_getNullCursor()
+        withUnsafeMutablePointer(to: &found) { ptr in
+            _ = clang_visitChildren(call, { child, _, data in
+                data!.assumingMemoryBound(to: CXCursor.self).pointee = child
+                return CXChildVisit_Break
+            }, ptr)
+        }
+        var current = found
+        for _ in 0..<8 {
+            let kind = clang_getCursorKind(current)
+            if kind == CXCursor_DeclRefExpr { return ClangParser.string(clang_getCursorSpelling(current)) }
+            guard kind == CXCursor_ParenExpr || kind == CXCursor_UnexposedExpr else { return "" }
+            var inner = clang_getNullCursor()
+            withUnsafeMutablePointer(to: &inner) { ptr in
+                _ = clang_visitChildren(current, { child, _, data in
+                    data!.assumingMemoryBound(to: CXCursor.self).pointee = child
+                    return CXChildVisit_Break
+                }, ptr)
+            }
+            if clang_Cursor_isNull(inner) != 0 { return "" }
+            current = inner
+        }
+        return ""
+    }
+
     func visit(_ cursor: CXCursor) -> CXChildVisitResult {
         let loc = clang_getCursorLocation(cursor)
         // Declarations from headers (Python's included) are not the project's code.
@@ -112,7 +165,9 @@ final class TreeVisitor {
                 references[TreeVisitor.offset(loc)] = name
             }
         case CXCursor_CallExpr:
-            let name = ClangParser.string(clang_getCursorSpelling(cursor))
+            var name = ClangParser.string(clang_getCursorSpelling(cursor))
+            // `(PyObject_AsReadBuffer)(...)`: the call has no spelling, its callee does.
+            if name.isEmpty { name = TreeVisitor.calleeName(cursor) }
             if names.contains(name) {
                 let ext = clang_getCursorExtent(cursor)
                 let s = TreeVisitor.offset(clang_getRangeStart(ext))

@@ -23,6 +23,8 @@ public struct LintOptions: Sendable {
     public var prefilter = true
     /// Parse Python.h once per shared preamble (a precompiled header) instead of once per file.
     public var precompilePython = true
+    /// Skip the path-sensitive pass for C files whose buffer code a token-level proof shows plain and correct.
+    public var provePlainViews = true
     /// Folder of cached per-file results; nil turns the cache off.
     public var cacheDirectory: String?
     /// Regular expressions that mark a file as generated when found in its first lines

@@ -156,9 +156,19 @@ public final class Linter: @unchecked Sendable {
         return report
     }
 
+    /// The running binary's size and modification time: a rebuilt bufferlint (same version
+    /// number, different code) must not trust results cached by the previous build.
+    static let buildIdentity: String = {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments.first ?? ""
+        guard let a = try? FileManager.default.attributesOfItem(atPath: exe) else { return "build unknown" }
+        let size = (a[.size] as? NSNumber)?.intValue ?? 0
+        let time = (a[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        return "build \(exe) \(size) \(time)"
+    }()
+
     /// What every cache entry of a run depends on besides the file itself.
     static func runKey(options: LintOptions, rules: RuleSet, python: PythonHeaders) -> String {
-        var parts = [Linter.version, "cwd \(FileManager.default.currentDirectoryPath)", "target \(options.targetPython)", "python \(python.includeDir ?? "-")", "syntax \(options.useSyntaxTree)"]
+        var parts = [Linter.version, Linter.buildIdentity, "cwd \(FileManager.default.currentDirectoryPath)", "target \(options.targetPython)", "python \(python.includeDir ?? "-")", "syntax \(options.useSyntaxTree)"]
         for r in rules.enabled { parts.append("\(r.id) \(r.source) \(r.functions) \(r.message) \(r.severity) \(r.deprecated ?? "") \(r.removed ?? "")") }
         parts += options.severityOverrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         return parts.joined(separator: "\n")
@@ -240,15 +250,16 @@ public final class Linter: @unchecked Sendable {
         let needsTree = occurrences.contains { [.call, .reference, .declaration, .guarded].contains($0.kind) }
         if let parser, needsTree, bytes.count <= Linter.syntaxTreeSizeLimit, language == .c || language == .cpp {
             let arguments = flags.clangArguments(language: language, python: python.includeDir)
+            let focus = occurrences.map(\.nameRange.lowerBound)
             var facts: SyntaxFacts
             if let pchs = precompiled, let preamble = PrecompiledPython.preamble(of: lexed),
                let pch = pchs.header(preamble: preamble, arguments: arguments, index: parser) {
-                facts = parser.parse(path: path, arguments: arguments + ["-include-pch", pch], names: rules.watchedNames)
+                facts = parser.parse(path: path, arguments: arguments + ["-include-pch", pch], names: rules.watchedNames, focus: focus)
                 if facts.rejectedPrecompiledHeader || facts.failure != nil {
-                    facts = parser.parse(path: path, arguments: arguments, names: rules.watchedNames)
+                    facts = parser.parse(path: path, arguments: arguments, names: rules.watchedNames, focus: focus)
                 }
             } else {
-                facts = parser.parse(path: path, arguments: arguments, names: rules.watchedNames)
+                facts = parser.parse(path: path, arguments: arguments, names: rules.watchedNames, focus: focus)
             }
             if let failure = facts.failure {
                 result.errors.append(InputError(file: shown, message: "\(failure); uses are found from tokens"))

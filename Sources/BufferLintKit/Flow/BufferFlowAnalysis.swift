@@ -197,7 +197,8 @@ final class BufferFlowAnalysis {
         case CXCursor_DeclRefExpr:
             return s.aliases[varKey(n.referenced)]
         case CXCursor_BinaryOperator:
-            guard let op = fn.binaryOperator(n), op == "+" || op == "-" else { return nil }
+            // `p + n` points into the view; `p - q` is a distance, an integer that outlives it safely.
+            guard let op = fn.binaryOperator(n), op == "+" || op == "-", n.isPointerType else { return nil }
             return n.children.lazy.compactMap { self.derivedView($0, s) }.first
         case CXCursor_UnaryOperator:
             guard let (op, prefix) = fn.unaryOperator(n), prefix, op == "&", let operand = n.children.first?.stripped else { return nil }

@@ -159,6 +159,8 @@ extension Linter {
         let enabled = rules.enabled.filter { $0.kind == .newApi }
         guard let parser, !enabled.isEmpty, language == .c || language == .cpp, text.count <= Linter.syntaxTreeSizeLimit,
               FlowPass.prefilter.matches(text.bytes) else { return }
+        // Plain, provably correct C code needs no parse.
+        if options.provePlainViews && language == .c && PlainViewProof.provesClean(lexed: lexed, functions: functions) { return }
         let arguments = flags.clangArguments(language: language, python: python.includeDir)
         let path = result.path
         let analyse = { (unit: CXTranslationUnit, _: Bool) in

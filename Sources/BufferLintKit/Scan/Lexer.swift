@@ -34,7 +34,12 @@ public struct LexedFile: Sendable {
     /// Byte ranges of comments, for suppression comments.
     public var comments: [Range<Int>] = []
 
-    public func spelling(_ t: Token) -> String { text.text(t.start..<t.end) }
+    public func spelling(_ t: Token) -> String {
+        // Nearly every token is ASCII: decode it directly, without validation.
+        let bytes = text.bytes[t.start..<t.end]
+        if !bytes.contains(where: { $0 >= 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
+        return text.text(t.start..<t.end)
+    }
     public func spelling(at i: Int) -> String { spelling(tokens[i]) }
     public func isPunct(_ i: Int, _ p: String) -> Bool {
         i >= 0 && i < tokens.count && tokens[i].kind == .punct && spelling(tokens[i]) == p

@@ -51,7 +51,8 @@ public final class ClangParser: @unchecked Sendable {
         return clang_saveTranslationUnit(unit, output, 0) == 0
     }
 
-    public func parse(path: String, arguments: [String], names: Set<String>, unsaved: [UInt8]? = nil) -> SyntaxFacts {
+    /// `focus`: byte offsets of the uses to classify; nil walks every declaration of the file.
+    public func parse(path: String, arguments: [String], names: Set<String>, focus: [Int]? = nil) -> SyntaxFacts {
         var facts = SyntaxFacts()
         var tu: CXTranslationUnit? = nil
         let options = CXTranslationUnit_KeepGoing.rawValue | CXTranslationUnit_IgnoreNonErrorsFromIncludedFiles.rawValue
@@ -89,12 +90,29 @@ public final class ClangParser: @unchecked Sendable {
             }
         }
         let visitor = TreeVisitor(names: names)
-        let root = clang_getTranslationUnitCursor(unit)
         let ctx = Unmanaged.passUnretained(visitor).toOpaque()
-        clang_visitChildren(root, { cursor, _, data in
-            let v = Unmanaged<TreeVisitor>.fromOpaque(data!).takeUnretainedValue()
-            return v.visit(cursor)
-        }, ctx)
+        let visitChildren = { (parent: CXCursor) in
+            clang_visitChildren(parent, { cursor, _, data in
+                let v = Unmanaged<TreeVisitor>.fromOpaque(data!).takeUnretainedValue()
+                return v.visit(cursor)
+            }, ctx)
+        }
+        if let focus, let file = clang_getFile(unit, path) {
+            // Only the declarations that hold a use: walking every top-level declaration
+            // would read all of Python.h back from the precompiled header.
+            var seen = Set<Int>()
+            for offset in focus {
+                let cursor = clang_getCursor(unit, clang_getLocationForOffset(unit, file, UInt32(offset)))
+                guard let decl = TreeVisitor.outermostDeclaration(cursor) else { continue }
+                let ext = clang_getCursorExtent(decl)
+                let start = TreeVisitor.offset(clang_getRangeStart(ext))
+                guard seen.insert(start).inserted else { continue }
+                _ = visitor.visit(decl)
+                visitChildren(decl)
+            }
+        } else {
+            visitChildren(clang_getTranslationUnitCursor(unit))
+        }
         facts.references = visitor.references
         facts.calls = visitor.calls
         facts.functions = visitor.functions
@@ -121,6 +139,27 @@ final class TreeVisitor {
         var off: UInt32 = 0
         clang_getSpellingLocation(loc, nil, nil, nil, &off)
         return Int(off)
+    }
+
+    /// The declaration at file scope (or directly in a namespace or class) that holds a cursor.
+    static func outermostDeclaration(_ cursor: CXCursor) -> CXCursor? {
+        var c = cursor
+        if clang_Cursor_isNull(c) != 0 || clang_isInvalid(clang_getCursorKind(c)) != 0 { return nil }
+        if clang_isDeclaration(clang_getCursorKind(c)) == 0 {
+            c = clang_getCursorSemanticParent(c)
+            if clang_Cursor_isNull(c) != 0 || clang_isInvalid(clang_getCursorKind(c)) != 0 { return nil }
+        }
+        for _ in 0..<64 {
+            let parent = clang_getCursorSemanticParent(c)
+            let kind = clang_getCursorKind(parent)
+            if clang_Cursor_isNull(parent) != 0 || kind == CXCursor_TranslationUnit || kind == CXCursor_Namespace
+                || kind == CXCursor_ClassDecl || kind == CXCursor_StructDecl || kind == CXCursor_LinkageSpec
+                || kind == CXCursor_ClassTemplate || clang_isInvalid(kind) != 0 {
+                return c
+            }
+            c = parent
+        }
+        return c
     }
 
     /// The name of a call's callee written in parentheses: the first child, through

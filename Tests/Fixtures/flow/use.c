@@ -156,3 +156,25 @@ static Py_ssize_t length_read_before_release(PyObject *obj) {
     PyBuffer_Release(&view);
     return n;
 }
+
+static Py_ssize_t distance_outlives_the_view(PyObject *obj, char *inside) {
+    /* a difference of pointers is an integer: using it after the release is fine */
+    Py_buffer view;
+    Py_ssize_t offset, total;
+    if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0)
+        return -1;
+    offset = inside - (char *)view.buf;
+    total = view.len + offset;
+    PyBuffer_Release(&view);
+    return total + offset;
+}
+
+static char distance_then_pointer(PyObject *obj) {
+    Py_buffer view;
+    char *end;
+    if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0)
+        return 0;
+    end = (char *)view.buf + view.len - 1;
+    PyBuffer_Release(&view);
+    return *end; // expect: BUF104
+}

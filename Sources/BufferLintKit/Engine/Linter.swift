@@ -29,6 +29,8 @@ public struct FileResult: Sendable {
     public var wrappers: [WrapperFunction] = []
     /// Project headers the file reached (for the result cache).
     public var headers: [String] = []
+    /// libclang parsed the file: worth caching (a token-only result is cheaper to redo than to store).
+    public var usedSyntaxTree = false
     /// The planned fixes (when `LintOptions.planFixes`).
     public var fixPlan: FilePlan?
 }
@@ -118,7 +120,7 @@ public final class Linter: @unchecked Sendable {
                     } else {
                         if parser == nil && options.useSyntaxTree { parser = ClangParser() }
                         r = analyze(path: c.path, bytes: bytes, parser: parser)
-                        cache?.store(r, bytes: bytes, flags: flags)
+                        if r.usedSyntaxTree { cache?.store(r, bytes: bytes, flags: flags) }
                     }
                 } else {
                     r = FileResult(path: c.path)
@@ -251,6 +253,7 @@ public final class Linter: @unchecked Sendable {
         if let parser, needsTree, bytes.count <= Linter.syntaxTreeSizeLimit, language == .c || language == .cpp {
             let arguments = flags.clangArguments(language: language, python: python.includeDir)
             let focus = occurrences.map(\.nameRange.lowerBound)
+            result.usedSyntaxTree = true
             var facts: SyntaxFacts
             if let pchs = precompiled, let preamble = PrecompiledPython.preamble(of: lexed),
                let pch = pchs.header(preamble: preamble, arguments: arguments, index: parser) {

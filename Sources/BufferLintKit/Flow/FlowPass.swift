@@ -163,6 +163,7 @@ extension Linter {
         if options.provePlainViews && language == .c && PlainViewProof.provesClean(lexed: lexed, functions: functions) { return }
         let arguments = flags.clangArguments(language: language, python: python.includeDir)
         let path = result.path
+        result.usedSyntaxTree = true
         let analyse = { (unit: CXTranslationUnit, _: Bool) in
             FlowPass.issues(unit: unit, path: path, text: text, lexed: lexed, spans: functions, isCPlusPlus: language == .cpp)
         }

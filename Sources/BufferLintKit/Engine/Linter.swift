@@ -95,6 +95,9 @@ public final class Linter: @unchecked Sendable {
         let reaching = Prefilter.macroNames(reaching: watched, in: macroInputs)
         let flowNames = rules.enabled.contains { $0.kind == .newApi } ? FlowPass.names : []
         let filter = Prefilter(names: watched.union(reaching).union(flowNames))
+        // Files that only use the new API: the plain ones are proved clean from tokens alone.
+        let oldNames = Prefilter(names: watched.union(reaching))
+        let provable = options.prefilter && options.provePlainViews && !flowNames.isEmpty
 
         var results = [FileResult?](repeating: nil, count: contents.count)
         let lock = NSLock()
@@ -115,7 +118,9 @@ public final class Linter: @unchecked Sendable {
                     r = FileResult(path: c.path, errors: [InputError(file: display(c.path), message: err)])
                 } else if let bytes = c.bytes, !options.prefilter || filter.matches(bytes) || bytes.isEmpty || bytes.prefix(8192).contains(0) {
                     let flags = cache == nil ? "" : cacheFlags(for: c.path)
-                    if let hit = cache?.lookup(path: c.path, bytes: bytes, flags: flags) {
+                    if provable, Language.of(path: c.path) == .c, !oldNames.matches(bytes), PlainViewProof.provesClean(bytes: bytes) {
+                        r = FileResult(path: c.path)
+                    } else if let hit = cache?.lookup(path: c.path, bytes: bytes, flags: flags) {
                         r = hit
                     } else {
                         if parser == nil && options.useSyntaxTree { parser = ClangParser() }

@@ -14,6 +14,19 @@
 enum PlainViewProof {
     static let apiNames: Set<String> = ["PyObject_GetBuffer", "PyBuffer_Release", "Py_buffer", "PyBUF_READ", "PyBUF_WRITE"]
 
+    static let suppressionMarker = Prefilter(names: ["bufferlint"])
+
+    /// The same proof straight from a file's bytes, before any other analysis: function
+    /// bodies are found from braces (a body holding a directive is never proved). A file
+    /// with bufferlint comments in it is left to the full analysis, which reports stale ones.
+    static func provesClean(bytes: [UInt8]) -> Bool {
+        guard !bytes.isEmpty, !bytes.contains(0), !suppressionMarker.matches(bytes) else { return false }
+        let lexed = Lexer.lex(SourceText(bytes: bytes))
+        var tracker = MainBodyTracker(lexed: lexed, isCPlusPlus: false)
+        for i in lexed.tokens.indices where lexed.tokens[i].directive == nil { tracker.feed(i) }
+        return provesClean(lexed: lexed, functions: tracker.functions)
+    }
+
     static func provesClean(lexed: LexedFile, functions: [FunctionSpan]) -> Bool {
         let tokens = lexed.tokens
         var covered = 0

@@ -219,6 +219,14 @@ public struct Lexer {
 
     static func punctLength(_ b: [UInt8], _ i: Int) -> Int {
         let n = b.count
+        // Most punctuation is a single character: only these can start a longer operator.
+        switch b[i] {
+        case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "["), UInt8(ascii: "]"),
+             UInt8(ascii: ";"), UInt8(ascii: ","), UInt8(ascii: "?"), UInt8(ascii: "~"):
+            return 1
+        default:
+            break
+        }
         if i + 2 < n { for p in threeChar where b[i] == p[0] && b[i + 1] == p[1] && b[i + 2] == p[2] { return 3 } }
         if i + 1 < n { for p in twoChar where b[i] == p[0] && b[i + 1] == p[1] { return 2 } }
         return 1

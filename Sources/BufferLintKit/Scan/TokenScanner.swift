@@ -478,20 +478,20 @@ struct MainBodyTracker {
 
     mutating func feed(_ i: Int) {
         let t = lexed.tokens[i]
-        guard t.kind == .punct else { return }
-        let s = lexed.spelling(t)
-        switch s {
-        case "{":
+        // Braces and semicolons are one byte: test the byte rather than spelling every token.
+        guard t.kind == .punct, t.end - t.start == 1 else { return }
+        switch lexed.text.bytes[t.start] {
+        case UInt8(ascii: "{"):
             if depthInsideFunction > 0 { scopes.append(.block) }
             else if let name = functionName(head: headStart..<i) { scopes.append(.function(name, t.start)) }
             else { scopes.append(.namespace) }
             headStart = i + 1
-        case "}":
+        case UInt8(ascii: "}"):
             if let last = scopes.popLast(), case .function(let name, let start) = last {
                 functions.append(FunctionSpan(name: name, bodyRange: start..<t.end))
             }
             headStart = i + 1
-        case ";":
+        case UInt8(ascii: ";"):
             if depthInsideFunction == 0 { headStart = i + 1 }
         default:
             break

@@ -80,18 +80,29 @@ enum PlainViewProof {
         let s = body.map { lexed.spelling(at: $0) }
         let n = s.count
         // Depth of each token inside the body (1 = top level of the body).
+        // One pass: depths, the three API names (each exactly once) and the words that end the proof.
         var depth = [Int](repeating: 0, count: n)
         var d = 1
+        var acquireAt: Int? = nil, releaseAt: Int? = nil, declAt: Int? = nil
+        var gotos: [Int] = []
         for k in 0..<n {
-            if s[k] == "}" { d -= 1 }
+            let w = s[k]
+            if w == "}" { d -= 1 }
             depth[k] = d
-            if s[k] == "{" { d += 1 }
+            if w == "{" { d += 1 }
+            // Only words starting with these letters matter below: skip the string comparisons for the rest.
+            guard let f = w.utf8.first, f == UInt8(ascii: "P") || f == UInt8(ascii: "s") || f == UInt8(ascii: "l")
+                || f == UInt8(ascii: "t") || f == UInt8(ascii: "g") else { continue }
+            switch w {
+            case "PyObject_GetBuffer": if acquireAt != nil { return false }; acquireAt = k
+            case "PyBuffer_Release": if releaseAt != nil { return false }; releaseAt = k
+            case "Py_buffer": if declAt != nil { return false }; declAt = k
+            case "setjmp", "longjmp", "throw", "try", "PyBUF_READ", "PyBUF_WRITE": return false
+            case "goto": gotos.append(k)
+            default: break
+            }
         }
-        guard s.filter({ $0 == "PyObject_GetBuffer" }).count == 1, s.filter({ $0 == "PyBuffer_Release" }).count == 1,
-              s.filter({ $0 == "Py_buffer" }).count == 1,
-              !s.contains(where: { ["setjmp", "longjmp", "throw", "try", "PyBUF_READ", "PyBUF_WRITE"].contains($0) }),
-              let acquire = s.firstIndex(of: "PyObject_GetBuffer"), let release = s.firstIndex(of: "PyBuffer_Release"),
-              let decl = s.firstIndex(of: "Py_buffer"), decl < acquire, acquire < release,
+        guard let acquire = acquireAt, let release = releaseAt, let decl = declAt, decl < acquire, acquire < release,
               depth[decl] == 1, depth[release] == 1, decl + 2 < n, s[decl + 2] == ";" || s[decl + 2] == "=" else { return false }
         let view = s[decl + 1]
         // `Py_buffer V;` at the top of the body, not static, not an array or pointer.
@@ -118,7 +129,7 @@ enum PlainViewProof {
         // Nothing between acquisition and release may leave the function or hide an exit.
         for j in (semi + 1)..<release {
             let w = s[j]
-            if ["return", "goto", "break", "continue", "exit", "abort"].contains(w) || w.hasPrefix("Py_RETURN") { return false }
+            if PlainViewProof.exits.contains(w) || w.hasPrefix("Py_RETURN") { return false }
             if j + 1 < n, s[j + 1] == "(", isShoutingMacro(w) { return false }
             if w == view {
                 // Only reads of V.buf and V.len.
@@ -126,21 +137,27 @@ enum PlainViewProof {
                 if s[j + 2] == "buf" && !bufferUseIsRead(s, at: j, writable: writable) { return false }
             }
         }
-        // Before the acquisition: only the declaration names V; after the release: nothing does.
-        for j in 0..<n where s[j] == view && j != decl + 1 && j != acquire + 2 + comma + 2 && !(j > semi && j < release) && j != release + 3 {
-            return false
-        }
-        // Labels before the release could be reached by a jump that skips the acquisition or the release.
-        for j in 1..<release where s[j] == ":" && depth[j] == 1 && (j + 1 >= n || s[j + 1] != ":") && s[j - 1] != "default" {
-            if j >= 2 && (s[j - 2] == ";" || s[j - 2] == "{" || s[j - 2] == "}") { return false }
+        for j in 0..<n {
+            let w = s[j]
+            // Before the acquisition only the declaration names V; after the release nothing does.
+            if w == view && j != decl + 1 && j != acquire + 2 + comma + 2 && !(j > semi && j < release) && j != release + 3 {
+                return false
+            }
+            // A label before the release could be reached by a jump that skips the acquisition or the release.
+            if w == ":" && j >= 2 && j < release && depth[j] == 1 && (j + 1 >= n || s[j + 1] != ":") && s[j - 1] != "default"
+                && (s[j - 2] == ";" || s[j - 2] == "{" || s[j - 2] == "}") {
+                return false
+            }
         }
         // Any `goto` must come after the release, to a label after the release.
-        for j in 0..<n where s[j] == "goto" {
+        for j in gotos {
             guard j > release, j + 1 < n, let label = (release..<n).first(where: { s[$0] == s[j + 1] && $0 + 1 < n && s[$0 + 1] == ":" }),
                   label > release else { return false }
         }
         return true
     }
+
+    static let exits: Set<String> = ["return", "goto", "break", "continue", "exit", "abort"]
 
     static func matching(_ s: [String], _ open: Int) -> Int? {
         var depth = 0

@@ -108,7 +108,7 @@ def json_findings(args, row_repo: str, commit: str, path: str, flags: str) -> li
     if tree is None or not (tree / path).exists():
         return []
     lint_flags, _ = split_flags(flags)
-    r = subprocess.run([args.bufferlint, "check", "--format", "json", "--with-fixes", *lint_flags, path], cwd=tree, capture_output=True, text=True)
+    r = subprocess.run([args.bufferlint, "check", "--format", "json", *lint_flags, path], cwd=tree, capture_output=True, text=True)
     try:
         return json.loads(r.stdout)["findings"]
     except (ValueError, KeyError):

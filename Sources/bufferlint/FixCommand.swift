@@ -8,13 +8,11 @@ struct DiffOptions: ParsableArguments {
     var diff = false
     @Flag(name: .customLong("unsafe-fixes"), help: "With --diff, include the fixes that change behaviour.")
     var unsafeFixes = false
-    @Flag(name: .customLong("with-fixes"), help: "Plan the fixes and give each finding its fix in the report (strategy, safety, reason, escape); the result cache is not used.")
-    var withFixes = false
 
     func prepare(_ options: inout LintOptions) {
-        guard diff || withFixes else { return }
+        guard diff else { return }
         options.planFixes = true
-        options.cacheDirectory = nil
+        options.keepFixEdits = true
     }
 
     func render(_ report: Report, linter: Linter) -> String {
@@ -41,6 +39,7 @@ struct FixFiles: ParsableCommand {
         do {
             options = try scan.lintOptions()
             options.planFixes = true
+            options.keepFixEdits = true
             options.cacheDirectory = nil
             linter = try Linter(options: options)
         } catch let e as RuleFileError {

@@ -116,8 +116,9 @@ struct Check: ParsableCommand {
         do {
             options = try scan.lintOptions()
             fixOutput.prepare(&options)
-            // SARIF carries the fixes' edits, so plan them.
-            if format == SARIFReporter.identifier { options.planFixes = true }
+            // Every finding says whether a fix exists; SARIF also carries the edits.
+            options.planFixes = true
+            if format == SARIFReporter.identifier { options.keepFixEdits = true }
             let terminal = isatty(STDERR_FILENO) != 0 && format == "text" && ProcessInfo.processInfo.environment["CI"] == nil
             if terminal { options.progress = Progress.make() }
             linter = try Linter(options: options)

@@ -32,6 +32,9 @@ public struct LintOptions: Sendable {
     public var generatedPatterns: [String] = []
     /// Plan fixes for every use (`FileResult.fixPlan`, `Finding.fix`): for `fix` and `check --diff`.
     public var planFixes = false
+    /// The fixes' edits themselves are wanted (a diff, `fix`, SARIF): results are then not taken from the cache,
+    /// which keeps each finding's fix summary but not the edits.
+    public var keepFixEdits = false
     /// Shows progress on stderr (set by the CLI only on a terminal).
     public var progress: (@Sendable (Int, Int, String) -> Void)?
 

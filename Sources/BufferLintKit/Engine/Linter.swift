@@ -68,7 +68,7 @@ public final class Linter: @unchecked Sendable {
         }
         let runKey = Linter.runKey(options: options, rules: rules, python: python)
         // Cached results hold findings, not planned fixes: fixing always analyses afresh.
-        cache = options.planFixes ? nil : options.cacheDirectory.flatMap { ResultCache(directory: $0, runKey: runKey) }
+        cache = options.keepFixEdits ? nil : options.cacheDirectory.flatMap { ResultCache(directory: $0, runKey: runKey) }
         if python.includeDir == nil {
             warnings.append("warning: Python.h not found: install python3-dev or pass --python-include DIR; uses are found from tokens")
         }
@@ -175,7 +175,7 @@ public final class Linter: @unchecked Sendable {
 
     /// What every cache entry of a run depends on besides the file itself.
     static func runKey(options: LintOptions, rules: RuleSet, python: PythonHeaders) -> String {
-        var parts = [Linter.version, Linter.buildIdentity, "cwd \(FileManager.default.currentDirectoryPath)", "target \(options.targetPython)", "python \(python.includeDir ?? "-")", "syntax \(options.useSyntaxTree)"]
+        var parts = [Linter.version, Linter.buildIdentity, "cwd \(FileManager.default.currentDirectoryPath)", "target \(options.targetPython)", "python \(python.includeDir ?? "-")", "syntax \(options.useSyntaxTree)", "fixes \(options.planFixes)"]
         for r in rules.enabled { parts.append("\(r.id) \(r.source) \(r.functions) \(r.message) \(r.severity) \(r.deprecated ?? "") \(r.removed ?? "")") }
         parts += options.severityOverrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         return parts.joined(separator: "\n")
@@ -255,6 +255,8 @@ public final class Linter: @unchecked Sendable {
         result.headers = scan.headers
 
         let needsTree = occurrences.contains { [.call, .reference, .declaration, .guarded].contains($0.kind) }
+        // The shared Python.h that this file's parse accepted: the fix planner's parse uses it too.
+        var acceptedPCH: [String] = []
         if let parser, needsTree, bytes.count <= Linter.syntaxTreeSizeLimit, language == .c || language == .cpp {
             let arguments = flags.clangArguments(language: language, python: python.includeDir)
             let focus = occurrences.map(\.nameRange.lowerBound)
@@ -265,6 +267,8 @@ public final class Linter: @unchecked Sendable {
                 facts = parser.parse(path: path, arguments: arguments + ["-include-pch", pch], names: rules.watchedNames, focus: focus)
                 if facts.rejectedPrecompiledHeader || facts.failure != nil {
                     facts = parser.parse(path: path, arguments: arguments, names: rules.watchedNames, focus: focus)
+                } else {
+                    acceptedPCH = ["-include-pch", pch]
                 }
             } else {
                 facts = parser.parse(path: path, arguments: arguments, names: rules.watchedNames, focus: focus)
@@ -286,7 +290,7 @@ public final class Linter: @unchecked Sendable {
         checkBufferFlow(&result, text: text, lexed: lexed, functions: scan.functions, language: language, flags: flags, parser: parser)
         finishFile(&result, text: text, lexed: lexed, functions: scan.functions)
         if options.planFixes {
-            let parse = options.useSyntaxTree && (language == .c || language == .cpp) ? flags.clangArguments(language: language, python: python.includeDir) : nil
+            let parse = options.useSyntaxTree && (language == .c || language == .cpp) ? flags.clangArguments(language: language, python: python.includeDir) + acceptedPCH : nil
             result.fixPlan = FixPlanner(rules: rules, text: text, lexed: lexed, path: path, clangArguments: parse)
                 .plan(occurrences: occurrences, findings: &result.findings, generator: result.generator)
         }

@@ -68,7 +68,19 @@ public struct FunctionTree: Sendable {
         defer { clang_disposeTranslationUnit(unit) }
         let builder = FunctionTreeBuilder(offsets: offsets, lexed: lexed)
         builder.mainFile = clang_getFile(unit, path)
-        FunctionTreeBuilder.visitChildren(clang_getTranslationUnitCursor(unit), builder)
+        if let file = builder.mainFile, !offsets.isEmpty {
+            // Only the declarations holding the offsets: walking every top-level declaration would
+            // read all of Python.h back from a precompiled header.
+            var seen = Set<Int>()
+            for offset in offsets {
+                let cursor = clang_getCursor(unit, clang_getLocationForOffset(unit, file, UInt32(offset)))
+                guard let decl = TreeVisitor.outermostDeclaration(cursor) else { continue }
+                guard seen.insert(Int(clang_hashCursor(decl))).inserted else { continue }
+                builder.visit(decl)
+            }
+        } else {
+            FunctionTreeBuilder.visitChildren(clang_getTranslationUnitCursor(unit), builder)
+        }
         for k in 0..<clang_getNumDiagnostics(unit) {
             let diag = clang_getDiagnostic(unit, k)
             let sev = clang_getDiagnosticSeverity(diag)

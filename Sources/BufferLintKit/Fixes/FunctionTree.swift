@@ -56,14 +56,8 @@ public struct FunctionTree: Sendable {
     public static func build(path: String, arguments: [String], offsets: [Int], lexed: LexedFile) -> FunctionTree? {
         let index = clang_createIndex(0, 0)
         defer { clang_disposeIndex(index) }
-        var tu: CXTranslationUnit? = nil
-        let args = arguments.map { strdup($0) }
-        defer { args.forEach { free($0) } }
-        var cargs: [UnsafePointer<CChar>?] = args.map { UnsafePointer($0) }
         let options = CXTranslationUnit_KeepGoing.rawValue | CXTranslationUnit_IgnoreNonErrorsFromIncludedFiles.rawValue
-        let code = cargs.withUnsafeMutableBufferPointer { buf in
-            clang_parseTranslationUnit2(index, path, buf.baseAddress, Int32(buf.count), nil, 0, options, &tu)
-        }
+        let (tu, code) = ClangParser.parseTranslationUnit(index: index, path: path, arguments: arguments, options: options)
         guard code == CXError_Success, let unit = tu else { return nil }
         defer { clang_disposeTranslationUnit(unit) }
         let builder = FunctionTreeBuilder(offsets: offsets, lexed: lexed)

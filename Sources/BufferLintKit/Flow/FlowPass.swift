@@ -131,14 +131,8 @@ enum FlowPass {
 extension ClangParser {
     /// Parses a file and hands its translation unit to `body`; nil when libclang cannot parse it.
     func withTranslationUnit<T>(path: String, arguments: [String], _ body: (CXTranslationUnit, _ rejectedPrecompiledHeader: Bool) -> T) -> T? {
-        var tu: CXTranslationUnit? = nil
         let options = CXTranslationUnit_KeepGoing.rawValue | CXTranslationUnit_IgnoreNonErrorsFromIncludedFiles.rawValue
-        let args = arguments.map { strdup($0) }
-        defer { args.forEach { free($0) } }
-        var cargs: [UnsafePointer<CChar>?] = args.map { UnsafePointer($0) }
-        let code: CXErrorCode = cargs.withUnsafeMutableBufferPointer { buf in
-            clang_parseTranslationUnit2(index, path, buf.baseAddress, Int32(buf.count), nil, 0, options, &tu)
-        }
+        let (tu, code) = ClangParser.parseTranslationUnit(index: index, path: path, arguments: arguments, options: options)
         guard code == CXError_Success, let unit = tu else { return nil }
         defer { clang_disposeTranslationUnit(unit) }
         var rejected = false

@@ -30,16 +30,22 @@ public final class ClangParser: @unchecked Sendable {
 
     deinit { clang_disposeIndex(index) }
 
-    /// Parses a header and saves it as a precompiled header; false when either step fails.
-    public func savePrecompiledHeader(source: String, arguments: [String], to output: String) -> Bool {
+    /// The one place that hands Swift strings to libclang as arguments and parses.
+    static func parseTranslationUnit(index: CXIndex?, path: String, arguments: [String], options: UInt32) -> (CXTranslationUnit?, CXErrorCode) {
         var tu: CXTranslationUnit? = nil
-        let options = CXTranslationUnit_ForSerialization.rawValue | CXTranslationUnit_Incomplete.rawValue
         let args = arguments.map { strdup($0) }
         defer { args.forEach { free($0) } }
         var cargs: [UnsafePointer<CChar>?] = args.map { UnsafePointer($0) }
-        let code: CXErrorCode = cargs.withUnsafeMutableBufferPointer { buf in
-            clang_parseTranslationUnit2(index, source, buf.baseAddress, Int32(buf.count), nil, 0, options, &tu)
+        let code = cargs.withUnsafeMutableBufferPointer { buf in
+            clang_parseTranslationUnit2(index, path, buf.baseAddress, Int32(buf.count), nil, 0, options, &tu)
         }
+        return (tu, code)
+    }
+
+    /// Parses a header and saves it as a precompiled header; false when either step fails.
+    public func savePrecompiledHeader(source: String, arguments: [String], to output: String) -> Bool {
+        let options = CXTranslationUnit_ForSerialization.rawValue | CXTranslationUnit_Incomplete.rawValue
+        let (tu, code) = ClangParser.parseTranslationUnit(index: index, path: source, arguments: arguments, options: options)
         guard code == CXError_Success, let unit = tu else { return false }
         defer { clang_disposeTranslationUnit(unit) }
         for k in 0..<clang_getNumDiagnostics(unit) {
@@ -54,14 +60,8 @@ public final class ClangParser: @unchecked Sendable {
     /// `focus`: byte offsets of the uses to classify; nil walks every declaration of the file.
     public func parse(path: String, arguments: [String], names: Set<String>, focus: [Int]? = nil) -> SyntaxFacts {
         var facts = SyntaxFacts()
-        var tu: CXTranslationUnit? = nil
         let options = CXTranslationUnit_KeepGoing.rawValue | CXTranslationUnit_IgnoreNonErrorsFromIncludedFiles.rawValue
-        let args = arguments.map { strdup($0) }
-        defer { args.forEach { free($0) } }
-        var cargs: [UnsafePointer<CChar>?] = args.map { UnsafePointer($0) }
-        let code: CXErrorCode = cargs.withUnsafeMutableBufferPointer { buf in
-            clang_parseTranslationUnit2(index, path, buf.baseAddress, Int32(buf.count), nil, 0, options, &tu)
-        }
+        let (tu, code) = ClangParser.parseTranslationUnit(index: index, path: path, arguments: arguments, options: options)
         guard code == CXError_Success, let unit = tu else {
             facts.failure = code == CXError_Crashed ? "libclang crashed while parsing" : "libclang could not parse (error \(code.rawValue))"
             return facts

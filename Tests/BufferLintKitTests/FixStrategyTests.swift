@@ -5,17 +5,6 @@ import XCTest
 /// The strategies beyond a plain scoped view, the escape analysis that picks them, and the
 /// mistakes real migrations shipped (wrong flags, dropped lengths, releases of failed views).
 final class FixStrategyTests: XCTestCase {
-    func plan(_ name: String, _ source: String, in dir: ScratchFolder) throws -> (FilePlan, Report) {
-        let path = try dir.write(name, source)
-        let report = try dir.lint([path]) { $0.planFixes = true; $0.cacheDirectory = nil }
-        let plan = try XCTUnwrap(report.fixPlans.first { $0.path.hasSuffix(name) })
-        return (plan, report)
-    }
-
-    func fixed(_ plan: FilePlan, unsafe: Bool = false) -> String {
-        String(decoding: plan.apply(plan.selected(unsafe: unsafe)) ?? [], as: UTF8.self)
-    }
-
     func source(_ prelude: String, params: String = "PyObject *obj", _ body: String) -> String {
         """
         #include <Python.h>

@@ -40,17 +40,6 @@ final class FixEditTests: XCTestCase {
 }
 
 final class FixPlanTests: XCTestCase {
-    func plan(_ name: String, _ source: String, in dir: ScratchFolder) throws -> (FilePlan, Report) {
-        let path = try dir.write(name, source)
-        let report = try dir.lint([path]) { $0.planFixes = true; $0.cacheDirectory = nil }
-        let plan = try XCTUnwrap(report.fixPlans.first { $0.path.hasSuffix(name) })
-        return (plan, report)
-    }
-
-    func fixed(_ plan: FilePlan, unsafe: Bool = false) -> String {
-        String(decoding: plan.apply(plan.selected(unsafe: unsafe)) ?? [], as: UTF8.self)
-    }
-
     static let scopedSource = """
     #include <Python.h>
 

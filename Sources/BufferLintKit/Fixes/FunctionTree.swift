@@ -65,13 +65,7 @@ public struct FunctionTree: Sendable {
         if let file = builder.mainFile, !offsets.isEmpty {
             // Only the declarations holding the offsets: walking every top-level declaration would
             // read all of Python.h back from a precompiled header.
-            var seen = Set<Int>()
-            for offset in offsets {
-                let cursor = clang_getCursor(unit, clang_getLocationForOffset(unit, file, UInt32(offset)))
-                guard let decl = TreeVisitor.outermostDeclaration(cursor) else { continue }
-                guard seen.insert(Int(clang_hashCursor(decl))).inserted else { continue }
-                builder.visit(decl)
-            }
+            for decl in TreeVisitor.declarations(holding: offsets, unit: unit, file: file) { builder.visit(decl) }
         } else {
             FunctionTreeBuilder.visitChildren(clang_getTranslationUnitCursor(unit), builder)
         }

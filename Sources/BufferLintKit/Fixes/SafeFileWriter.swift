@@ -32,15 +32,7 @@ public enum SafeFileWriter {
         defer {
             if !ok { unlink(temp) }
         }
-        let written = contents.withUnsafeBytes { buf -> Bool in
-            var off = 0
-            while off < buf.count {
-                let n = write(fd, buf.baseAddress! + off, buf.count - off)
-                if n <= 0 { return false }
-                off += n
-            }
-            return true
-        }
+        let written = writeAll(fd, contents)
         guard written, fchmod(fd, mode) == 0, fsync(fd) == 0 else {
             close(fd)
             throw WriteRefusal(path: path, message: "cannot write the fixed file (\(String(cString: strerror(errno))))")
@@ -57,6 +49,19 @@ public enum SafeFileWriter {
         ok = true
     }
 
+    /// Writes every byte, retrying short writes; false on an error.
+    static func writeAll(_ fd: Int32, _ contents: [UInt8]) -> Bool {
+        contents.withUnsafeBytes { buf -> Bool in
+            var off = 0
+            while off < buf.count {
+                let n = write(fd, buf.baseAddress! + off, buf.count - off)
+                if n <= 0 { return false }
+                off += n
+            }
+            return true
+        }
+    }
+
     /// Creates `path` with `contents` unless a file is already there (it is never overwritten).
     /// Returns whether it wrote.
     public static func create(path: String, contents: [UInt8]) throws -> Bool {
@@ -66,15 +71,7 @@ public enum SafeFileWriter {
             throw WriteRefusal(path: path, message: "cannot be created (\(String(cString: strerror(errno))))")
         }
         defer { close(fd) }
-        let ok = contents.withUnsafeBytes { buf -> Bool in
-            var off = 0
-            while off < buf.count {
-                let n = write(fd, buf.baseAddress! + off, buf.count - off)
-                if n <= 0 { return false }
-                off += n
-            }
-            return true
-        }
+        let ok = writeAll(fd, contents)
         if !ok {
             unlink(path)
             throw WriteRefusal(path: path, message: "cannot be written (\(String(cString: strerror(errno))))")

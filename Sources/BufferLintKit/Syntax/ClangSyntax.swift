@@ -100,13 +100,7 @@ public final class ClangParser: @unchecked Sendable {
         if let focus, let file = clang_getFile(unit, path) {
             // Only the declarations that hold a use: walking every top-level declaration
             // would read all of Python.h back from the precompiled header.
-            var seen = Set<Int>()
-            for offset in focus {
-                let cursor = clang_getCursor(unit, clang_getLocationForOffset(unit, file, UInt32(offset)))
-                guard let decl = TreeVisitor.outermostDeclaration(cursor) else { continue }
-                let ext = clang_getCursorExtent(decl)
-                let start = TreeVisitor.offset(clang_getRangeStart(ext))
-                guard seen.insert(start).inserted else { continue }
+            for decl in TreeVisitor.declarations(holding: focus, unit: unit, file: file) {
                 _ = visitor.visit(decl)
                 visitChildren(decl)
             }
@@ -139,6 +133,18 @@ final class TreeVisitor {
         var off: UInt32 = 0
         clang_getSpellingLocation(loc, nil, nil, nil, &off)
         return Int(off)
+    }
+
+    /// The outermost declarations holding the given offsets, each once.
+    static func declarations(holding offsets: [Int], unit: CXTranslationUnit, file: CXFile) -> [CXCursor] {
+        var seen = Set<UInt32>()
+        var out: [CXCursor] = []
+        for offset in offsets {
+            let cursor = clang_getCursor(unit, clang_getLocationForOffset(unit, file, UInt32(offset)))
+            guard let decl = outermostDeclaration(cursor), seen.insert(clang_hashCursor(decl)).inserted else { continue }
+            out.append(decl)
+        }
+        return out
     }
 
     /// The declaration at file scope (or directly in a namespace or class) that holds a cursor.

@@ -26,11 +26,13 @@ final class FileDiscoveryTests: XCTestCase {
 
     func testSkippedFoldersExcludesAndExtensions() throws {
         let dir = try ScratchFolder("discovery")
-        for name in ["src/a.c", "src/b.cpp", "src/c.pyx", "src/notes.txt", "src/.git/x.c", "src/build/y.c", "src/vendor/z.c", "src/m.egg-info/w.c"] {
+        for name in ["src/a.c", "src/b.cpp", "src/c.pyx", "src/d.c.src", "src/e.txt.src", "src/notes.txt", "src/.git/x.c", "src/build/y.c", "src/vendor/z.c", "src/m.egg-info/w.c"] {
             try dir.write(name, "int x;\n")
         }
         let (files, errors) = FileDiscovery(excludeGlobs: ["vendor"]).files(for: [dir.path + "/src", dir.path + "/nope.c"])
-        XCTAssertEqual(files.map { String($0.dropFirst(dir.path.count + 1)) }, ["src/a.c", "src/b.cpp", "src/c.pyx"])
+        XCTAssertEqual(files.map { String($0.dropFirst(dir.path.count + 1)) }, ["src/a.c", "src/b.cpp", "src/c.pyx", "src/d.c.src"].sorted())
+        XCTAssertEqual(Language.of(path: "arraytypes.c.src"), .c)
+        XCTAssertEqual(Language.of(path: "x.cpp.src"), .cpp)
         XCTAssertEqual(errors, [InputError(file: dir.path + "/nope.c", message: "no such file or directory")])
     }
 

@@ -69,13 +69,22 @@ public struct FileDiscovery {
                 if FileDiscovery.skippedDirectories.contains(name) || name.hasSuffix(".egg-info") { continue }
                 if isExcluded(path) { continue }
                 walk(path, into: &files, errors: &errors, seen: &seen, visited: &visited, ancestors: ancestors)
-            } else if FileDiscovery.sourceExtensions.contains((name as NSString).pathExtension.lowercased()) {
+            } else if FileDiscovery.isSource(name) {
                 if isExcluded(path) { continue }
                 if !includeGlobs.isEmpty && !includeGlobs.contains(where: { Glob.matches($0, path) }) { continue }
                 if seen.insert(path).inserted { files.append(path) }
             }
         }
     }
+
+    /// A source file by its name: one of `sourceExtensions`, or a C template such as numpy's
+    /// `arraytypes.c.src` (C with `@name@` placeholders, expanded at build time).
+    public static func isSource(_ name: String) -> Bool {
+        let ext = (name as NSString).pathExtension.lowercased()
+        if ext == "src" { return templateExtensions.contains(((name as NSString).deletingPathExtension as NSString).pathExtension.lowercased()) }
+        return sourceExtensions.contains(ext)
+    }
+    static let templateExtensions: Set<String> = ["c", "h", "cpp", "hpp"]
 
     func isExcluded(_ path: String) -> Bool { excludeGlobs.contains { Glob.matches($0, path) } }
 }

@@ -4,7 +4,10 @@ public enum Language: String, Sendable {
     case c, cpp, swig, cython
 
     public static func of(path: String) -> Language {
-        switch (path as NSString).pathExtension.lowercased() {
+        var ext = (path as NSString).pathExtension.lowercased()
+        // A template (`x.c.src`) is in the language of the file it expands to.
+        if ext == "src" { ext = ((path as NSString).deletingPathExtension as NSString).pathExtension.lowercased() }
+        switch ext {
         case "cc", "cpp", "cxx", "hh", "hpp", "hxx", "c++", "h++": return .cpp
         case "i", "swg": return .swig
         case "pyx", "pxd", "pxi": return .cython
@@ -140,6 +143,7 @@ public final class Linter: @unchecked Sendable {
         }
 
         report.wrappers = crossFilePass(contents: contents, results: &results)
+        if options.planFixes { planCrossFileWrappers(contents: contents, results: &results) }
         var missing: [(String, MissingInclude)] = []
         for r in results.compactMap({ $0 }) {
             report.findings += r.findings

@@ -60,9 +60,12 @@ struct FixFiles: ParsableCommand {
             FileFixer.write(&outcome, plan: plan)
             let shown = linter.display(plan.path)
             if outcome.wroteFile {
-                let counts = Dictionary(grouping: outcome.applied, by: { $0.strategy.rawValue }).mapValues(\.count)
+                // Companions are the calls and prototypes of a wrapper fixed in another file, not uses.
+                let uses = outcome.applied.filter { !$0.companion }
+                let counts = Dictionary(grouping: uses, by: { $0.strategy.rawValue }).mapValues(\.count)
                 counts.forEach { totals[$0.key, default: 0] += $0.value }
-                out += "\(shown): fixed \(outcome.applied.count) use\(outcome.applied.count == 1 ? "" : "s") ("
+                out += uses.isEmpty ? "\(shown): changed with a wrapper fixed in another file\n"
+                    : "\(shown): fixed \(uses.count) use\(uses.count == 1 ? "" : "s") ("
                     + counts.sorted { $0.key > $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") + ")\n"
                 for f in outcome.applied.sorted(by: { $0.offset < $1.offset }) {
                     let escape = f.escape.map { " [escape: \($0.kind), line \($0.line)]" } ?? ""

@@ -13,6 +13,7 @@ import cymod  # noqa: E402
 import fixmod  # noqa: E402
 import fixmodpp  # noqa: E402
 import swmod  # noqa: E402
+import xwmod  # noqa: E402
 
 INPUTS = {
     "bytes": lambda: b"hello world",
@@ -96,6 +97,11 @@ CALLS = [
     (fixmod.w_first, lambda x: (x,)),
     (fixmod.w_equal, lambda x: ((x, b"abcdef"),)),
     (fixmod.w_equal, lambda x: ((x, None),)),
+    (xwmod.xw_len, lambda x: (x,)),
+    (xwmod.xw_first, lambda x: (x,)),
+    (xwmod.xw_equal, lambda x: (x, b"abcdef")),
+    (xwmod.xw_equal, lambda x: (b"abcdef", x)),
+    (xwmod.xw_equal, lambda x: (x, None)),
     (keeper_once, lambda x: (x,)),
     (keeper_twice, lambda x: (x,)),
     (fixmodpp.read_len, lambda x: (x,)),

@@ -16,7 +16,10 @@ ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "Tests" / "FixCorpus"
 BUFFERLINT = os.environ.get("BUFFERLINT", str(ROOT / ".build" / "release" / "bufferlint"))
 OLD = ["PyObject_AsCharBuffer", "PyObject_AsReadBuffer", "PyObject_AsWriteBuffer", "PyObject_CheckReadBuffer"]
-MODULES = {"fixmod": ("fixmod.c", "gcc"), "fixmodpp": ("fixmodpp.cpp", "g++"), "cymod": ("cymod.pyx", "gcc"), "_swmod": ("swmod.i", "gcc")}
+MODULES = {"fixmod": ("fixmod.c", "gcc"), "fixmodpp": ("fixmodpp.cpp", "g++"), "cymod": ("cymod.pyx", "gcc"), "_swmod": ("swmod.i", "gcc"),
+           "xwmod": ("xwmod.c", "gcc")}
+# Modules built from more than one file: the other files (sources and headers).
+MORE_FILES = {"xwmod": ["xwrap.c", "xwrap.h"]}
 
 pytestmark = pytest.mark.skipif(shutil.which("gcc") is None or shutil.which("g++") is None, reason="gcc and g++ are needed")
 
@@ -39,8 +42,9 @@ def build(src_dir: Path, out_dir: Path, extra: list[str], only: set[str] | None 
             path = out_dir / (source[:-2] + "_wrap.c")
             r = subprocess.run(["swig", "-python", "-outdir", str(out_dir), "-o", str(path), str(src_dir / source)], capture_output=True, text=True)
             assert r.returncode == 0, r.stderr
+        more = [str(src_dir / f) for f in MORE_FILES.get(name, []) if f.endswith(".c")]
         cmd = [compiler, "-shared", "-fPIC", "-O1", "-Wall", f"-I{include}", f"-I{src_dir}", *extra,
-               str(path), "-o", str(out_dir / (name + suffix))]
+               str(path), *more, "-o", str(out_dir / (name + suffix))]
         r = subprocess.run(cmd, capture_output=True, text=True)
         assert r.returncode == 0, f"{' '.join(cmd)}\n{r.stderr}"
 
@@ -59,7 +63,8 @@ def make_fixed(base: Path, unsafe: bool) -> dict:
     fixable = {n for n, (src, _) in MODULES.items() if unsafe or not src.endswith(".pyx")}
     for name, (source, _) in MODULES.items():
         if name in fixable:
-            shutil.copy(CORPUS / source, copy / source)
+            for f in [source, *MORE_FILES.get(name, [])]:
+                shutil.copy(CORPUS / f, copy / f)
     build(CORPUS, original / "build", ["-Wno-deprecated-declarations"])
     run = subprocess.run([BUFFERLINT, "fix", *(["--unsafe-fixes"] if unsafe else []), str(copy)], capture_output=True, text=True)
     assert run.returncode in (0, 1), run.stderr
@@ -103,7 +108,13 @@ def test_unsafe_fixes_keep_results_and_leak_no_view(fixed_unsafe):
     # The wrapper takes a caller-owned view; its three callers own and release it.
     assert "get_read_buffer(PyObject *obj, const void **buf, Py_ssize_t *len, Py_buffer *view)" in fixed_c
     assert fixed_c.count("get_read_buffer(") == 5 and fixed_c.count(", &view) < 0") == 3 and ", &view_1) < 0" in fixed_c
-    assert "caller-owned view (unsafe)" in report and "its 3 callers (calls at lines" in report
+    assert "caller-owned view (unsafe)" in report and "its callers (3 in this file, calls at lines" in report
+    # A wrapper that is not static: its prototype in the header and its three calls in another file change with it.
+    assert "xw_read_buffer(PyObject *obj, const void **buf, Py_ssize_t *len, Py_buffer *view)" in (fixed_unsafe["copy"] / "xwrap.c").read_text()
+    assert "int xw_read_buffer(PyObject *obj, const void **buf, Py_ssize_t *len, Py_buffer *view);" in (fixed_unsafe["copy"] / "xwrap.h").read_text()
+    xw = (fixed_unsafe["copy"] / "xwmod.c").read_text()
+    assert xw.count(", &view) < 0") == 3 and ", &view_1) < 0" in xw and "PyBuffer_Release" in xw
+    assert "the other scanned files change with it: " in report
     # Cython: the fixed .pyx (built with the names poisoned) uses cimported PyObject_GetBuffer in try/finally.
     pyx = (fixed_unsafe["copy"] / "cymod.pyx").read_text()
     assert "from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release" in pyx and "PyObject_As" not in pyx

@@ -11,6 +11,8 @@ struct CompatRewrite {
 
     let text: SourceText
     let lexed: LexedFile
+    /// False for SWIG interfaces, where a `#include` outside `%{ %}` is read by SWIG, not the compiler.
+    var includeAtTopAllowed = true
 
     /// `PyObject_AsReadBuffer` -> `bufferlint_AsReadBuffer`.
     static func replacementName(for function: String) -> String? {
@@ -39,7 +41,9 @@ struct CompatRewrite {
     }
 
     /// Where `#include "bufferlint_compat.h"` goes: after the Python.h include, else after the
-    /// last include before `firstUse`. Nil when the file includes nothing before the use.
+    /// last include before `firstUse`, else (a file that includes nothing first, such as a part
+    /// included into another file) at the start of its first line of code: the header includes
+    /// Python.h itself, and its include guard makes it harmless after an earlier Python.h.
     func includeEdit(firstUse: Int, header: String = CompatRewrite.headerName) -> Edit? {
         if isIncluded(header) { return nil }
         let includes = lexed.directives.filter { $0.kind == .include }
@@ -47,7 +51,12 @@ struct CompatRewrite {
             let t = includeLineText(d)
             return t.contains("<Python.h>") || t.contains("\"Python.h\"")
         }
-        guard let anchor = python ?? includes.last(where: { $0.end <= firstUse }) else { return nil }
+        guard let anchor = python ?? includes.last(where: { $0.end <= firstUse }) else {
+            guard includeAtTopAllowed else { return nil }
+            var start = [lexed.tokens.first?.start, lexed.directives.first?.start].compactMap { $0 }.min() ?? 0
+            while start > 0 && text.bytes[start - 1] != 0x0A { start -= 1 }
+            return .insert("#include \"\(header)\"" + lineEnding, at: start)
+        }
         var end = anchor.end
         while end < text.count && text.bytes[end] != 0x0A { end += 1 }
         if end > anchor.start && end <= text.count && text.bytes[end - 1] == 0x0D { end -= 1 }
@@ -55,4 +64,10 @@ struct CompatRewrite {
     }
 
     func canInclude(firstUse: Int) -> Bool { alreadyIncluded || includeEdit(firstUse: firstUse) != nil }
+
+    /// The file includes nothing before `firstUse`: the header goes at its top.
+    func includesNothingBefore(_ firstUse: Int) -> Bool {
+        !lexed.directives.contains { $0.kind == .include && $0.end <= firstUse }
+    }
+
 }

@@ -17,7 +17,7 @@ public enum FileFixer {
         var out = FileFixOutcome(path: plan.path, unfixed: plan.unfixed)
         let chosen = plan.selected(unsafe: unsafe)
         let chosenOffsets = Set(chosen.map(\.offset))
-        for f in plan.fixes where !chosenOffsets.contains(f.offset) && f.safety == .unsafe {
+        for f in plan.fixes where !chosenOffsets.contains(f.offset) && f.safety == .unsafe && !f.companion {
             out.unfixed.append(UnfixedUse(rule: f.rule, function: f.function, line: f.line, column: f.column,
                                           reason: "only an unsafe fix exists (\(f.reason)); pass --unsafe-fixes to apply it"))
         }

@@ -46,6 +46,11 @@ public struct Fix: Sendable, Equatable {
     public var supportFiles: [SupportFile] = []
     /// Where the pointer outlives the call (`none` when it provably does not), which decided the strategy.
     public var escape: EscapeSummary? = nil
+    /// A wrapper that is not `static` and gains a parameter: its calls and prototypes in the other
+    /// scanned files must change with it (`CrossFileWrappers`), or this fix is withdrawn.
+    public var externWrapper: String? = nil
+    /// Part of the fix of a use in another file (the calls and prototypes of its wrapper), not a fix of a use here.
+    public var companion = false
 
     public var summary: FixSummary { FixSummary(strategy: strategy.rawValue, safety: safety, reason: reason, escape: escape) }
 }

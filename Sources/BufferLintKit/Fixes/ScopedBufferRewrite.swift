@@ -847,7 +847,9 @@ struct ScopedBufferRewrite {
     /// A `static` wrapper `W(obj, buffer, len)` whose body ends in `return PyObject_As*Buffer(obj, buffer, len);`
     /// with `buffer` and `len` its own parameters: it gains a last parameter `Py_buffer *view`, fills it
     /// with `PyObject_GetBuffer` and hands out the view's pointer and length; its callers own the view.
-    func wrapperEdits(_ u: Use, fn: Int, viewParameter: String) -> Result<(name: String, edits: [Edit]), Refusal> {
+    /// `allowExtern`: a wrapper that is not `static` is rewritten too (its callers in other files are
+    /// then the caller's business: see `CrossFileWrappers`).
+    func wrapperEdits(_ u: Use, fn: Int, viewParameter: String, allowExtern: Bool = false) -> Result<(name: String, edits: [Edit], isStatic: Bool), Refusal> {
         guard !cplusplus else { return .failure(Refusal(message: "a C++ wrapper would take a guard instead; not rewritten")) }
         let c = tree.nodes[u.callNode]
         let args = Array(c.children.dropFirst())
@@ -865,7 +867,8 @@ struct ScopedBufferRewrite {
         }
         let name = tree.nodes[fn].spelling
         let header = tokens(in: tree.nodes[fn].range.lowerBound..<tree.nodes[fn].range.lowerBound + 1)
-        guard text.text(tree.nodes[fn].range.lowerBound..<tree.nodes[lastParm].range.lowerBound).contains("static") || header.first == "static" else {
+        let isStatic = text.text(tree.nodes[fn].range.lowerBound..<tree.nodes[lastParm].range.lowerBound).contains("static") || header.first == "static"
+        guard isStatic || allowExtern else {
             return .failure(Refusal(message: "`\(name)` is not static: callers in other files would need the new parameter"))
         }
         func pointee(_ t: String) -> String {
@@ -897,7 +900,7 @@ struct ScopedBufferRewrite {
             while j < lexed.tokens.count { let t = lexed.spelling(at: j); if t == "(" { d += 1 } else if t == ")" { d -= 1; if d == 0 { break } }; j += 1 }
             if j + 1 < lexed.tokens.count, lexed.spelling(at: j + 1) == ";" { edits.append(.insert(", Py_buffer *\(viewParameter)", at: lexed.tokens[j].start)) }
         }
-        return .success((name, edits))
+        return .success((name, edits, isStatic))
     }
 
     // MARK: - Held views

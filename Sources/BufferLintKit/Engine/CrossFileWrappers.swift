@@ -1,0 +1,129 @@
+import Foundation
+
+/// A wrapper that is not `static` and gets a caller-owned view changes its signature, so every
+/// call and prototype of it in the other scanned files changes with it: each such file gets a fix
+/// of the same group, planned here once every file has been planned. When one of them cannot take
+/// it (a use that is not a call, a caller that cannot own a view, a file that does not parse), the
+/// wrapper's fix is withdrawn everywhere and the reason is added to the use's other fix.
+extension Linter {
+    func planCrossFileWrappers(contents: [Content], results: inout [FileResult?]) {
+        var wrappers: [(file: Int, fix: Fix)] = []
+        for (k, r) in results.enumerated() {
+            for f in r?.fixPlan?.fixes ?? [] where f.externWrapper != nil { wrappers.append((k, f)) }
+        }
+        for (k, fix) in wrappers {
+            guard let name = fix.externWrapper else { continue }
+            switch callerFixes(of: name, fix: fix, definedIn: k, contents: contents, results: results) {
+            case .success(let planned):
+                for (g, f) in planned {
+                    if results[g] == nil { results[g] = FileResult(path: contents[g].path) }
+                    if results[g]?.fixPlan == nil, let bytes = contents[g].bytes { results[g]?.fixPlan = FilePlan(path: contents[g].path, original: bytes) }
+                    results[g]?.fixPlan?.fixes.append(f)
+                }
+                amend(&results[k], fix: fix, note: planned.isEmpty
+                      ? "; no other scanned file calls or declares `\(name)`"
+                      : "; the other scanned files change with it: " + planned.map { display(contents[$0.0].path) }.sorted().joined(separator: ", "))
+            case .failure(let refusal):
+                withdraw(&results[k], fix: fix, because: refusal.message)
+            }
+        }
+    }
+
+    /// One fix per other file that calls or declares the wrapper.
+    private func callerFixes(of name: String, fix: Fix, definedIn k: Int, contents: [Content], results: [FileResult?]) -> Result<[(Int, Fix)], ScopedBufferRewrite.Refusal> {
+        guard let semantics = rules.rule(forFunction: fix.function)?.semantics else { return .failure(.init(message: "no semantics for `\(fix.function)`")) }
+        let needle = Array(name.utf8)
+        var out: [(Int, Fix)] = []
+        for (g, c) in contents.enumerated() where g != k {
+            guard let bytes = c.bytes, contains(bytes, needle) else { continue }
+            let shown = display(c.path)
+            if results[g]?.isGenerated == true { return .failure(.init(message: "\(shown) is generated and uses `\(name)`")) }
+            let language = Language.of(path: c.path)
+            let text = SourceText(bytes: bytes)
+            let lexed = Lexer.lex(text, dialect: language == .swig ? .swig : .c)
+            var calls: [Int] = []
+            var edits: [Edit] = []
+            var depth = 0
+            for t in lexed.tokens.indices {
+                let sp = lexed.spelling(at: t)
+                if sp == "{" { depth += 1 } else if sp == "}" { depth -= 1 }
+                guard lexed.tokens[t].kind == .identifier, sp == name else { continue }
+                let at = "\(shown):\(text.line(of: lexed.tokens[t].start))"
+                guard lexed.tokens[t].directive == nil, t + 1 < lexed.tokens.count, lexed.spelling(at: t + 1) == "(" else {
+                    return .failure(.init(message: "`\(name)` is used at \(at) other than in a call or a prototype"))
+                }
+                if depth > 0 { calls.append(lexed.tokens[t].start); continue }
+                // A prototype at file level: `name(...);` gains the parameter.
+                var j = t + 1, d = 0
+                while j < lexed.tokens.count { let s = lexed.spelling(at: j); if s == "(" { d += 1 } else if s == ")" { d -= 1; if d == 0 { break } }; j += 1 }
+                guard j + 1 < lexed.tokens.count, lexed.spelling(at: j + 1) == ";" else {
+                    return .failure(.init(message: "`\(name)` is defined again or used at file level at \(at)"))
+                }
+                edits.append(.insert(", Py_buffer *view", at: lexed.tokens[j].start))
+            }
+            var lines: [Int] = []
+            if !calls.isEmpty {
+                guard language == .c else { return .failure(.init(message: "\(shown) calls `\(name)` from \(language == .cpp ? "C++" : language.rawValue) code, where the caller's view is not a plain Py_buffer")) }
+                let args = compileFlags(entry: database?.entry(for: c.path)).clangArguments(language: .c, python: python.includeDir)
+                guard let tree = FunctionTree.build(path: c.path, arguments: args, offsets: calls, lexed: lexed), tree.errorCount == 0 else {
+                    return .failure(.init(message: "\(shown), which calls `\(name)`, does not parse without errors"))
+                }
+                let oldCalls = (results[g]?.occurrences ?? []).filter { [.call, .reference].contains($0.kind) }.map(\.nameRange.lowerBound)
+                let identifiers = Set(lexed.tokens.filter { $0.kind == .identifier }.map(lexed.spelling))
+                guard let planned = CallerOwnedViews.plan(callers: calls, wrapper: name, semantics: semantics, tree: tree, text: text, lexed: lexed,
+                                                          identifiers: identifiers, cplusplus: false, excluding: oldCalls) else {
+                    return .failure(.init(message: "a call of `\(name)` in \(shown) (lines \(calls.map { String(text.line(of: $0)) }.joined(separator: ", "))) cannot own a view"))
+                }
+                edits += planned.edits
+                lines = planned.lines
+            }
+            guard !edits.isEmpty else { continue }
+            let first = calls.first ?? edits.map(\.range.lowerBound).min() ?? 0
+            let pos = text.position(of: first)
+            let what = lines.isEmpty ? "its prototype gains the parameter `Py_buffer *view`"
+                : "the calls at lines \(lines.sorted().map(String.init).joined(separator: ", ")) pass a view their function owns and releases at its exits"
+            var f = Fix(rule: fix.rule, function: fix.function, offset: first, line: pos.line, column: pos.column, strategy: .scoped, safety: .unsafe,
+                        reason: "caller-owned view (unsafe): `\(name)` (\(display(contents[k].path)):\(fix.line)) gains a last parameter `Py_buffer *view`; \(what); unsafe because the wrapper's signature changes",
+                        edits: edits, group: "wrapper:\(name)", escape: EscapeSummary(kind: "out-param", line: pos.line))
+            f.companion = true
+            // The edits must apply together with whatever else the file's plan holds.
+            var trial = results[g]?.fixPlan ?? FilePlan(path: c.path, original: bytes)
+            trial.fixes.append(f)
+            guard trial.apply(trial.selected(unsafe: true)) != nil else {
+                return .failure(.init(message: "the changes to \(shown) overlap its other fixes"))
+            }
+            out.append((g, f))
+        }
+        return .success(out)
+    }
+
+    private func contains(_ bytes: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, bytes.count >= needle.count else { return false }
+        var i = 0
+        let last = bytes.count - needle.count
+        while i <= last {
+            if bytes[i] == first && bytes[i..<(i + needle.count)].elementsEqual(needle) { return true }
+            i += 1
+        }
+        return false
+    }
+
+    private func amend(_ result: inout FileResult?, fix: Fix, note: String) {
+        guard let plan = result?.fixPlan else { return }
+        for j in plan.fixes.indices where plan.fixes[j].offset == fix.offset && plan.fixes[j].externWrapper != nil {
+            result?.fixPlan?.fixes[j].reason += note
+        }
+    }
+
+    /// The wrapper's fix (and the fixes of its group in that file, the callers there) go; the use keeps its other fix.
+    private func withdraw(_ result: inout FileResult?, fix: Fix, because why: String) {
+        guard let plan = result?.fixPlan else { return }
+        result?.fixPlan?.fixes.removeAll { $0.group != nil && $0.group == fix.group && $0.safety == .unsafe }
+        for j in plan.fixes.indices where plan.fixes[j].offset == fix.offset && plan.fixes[j].safety == .safe {
+            if let k = result?.fixPlan?.fixes.firstIndex(where: { $0.offset == fix.offset && $0.safety == .safe }) {
+                result?.fixPlan?.fixes[k].reason += "; no caller-owned view for `\(fix.externWrapper ?? "?")`: \(why)"
+            }
+            break
+        }
+    }
+}

@@ -248,6 +248,8 @@ def why(m: dict, fix: dict | None, unsafe: dict | None, finding: dict) -> tuple[
         if finding["kind"] in ("inactive", "guarded"):
             verdict = "agree" if theirs == "removed" else "safer"
             return verdict, "not compiled for the target: left as it is, builds on 3.13" + (", and the maintainers deleted the branch" if theirs == "removed" else "") + bug
+        if finding["kind"] == "wrapper-call":
+            return "safer", "a call of the project's wrapper: the wrapper is fixed where it calls the old function, and with compat there this call keeps exactly the old behaviour" + bug
         if unsafe and unsafe.get("strategy"):
             return why(m, unsafe, None, finding)[0], f"only with --unsafe-fixes: {why(m, unsafe, None, finding)[1]}"
         return "unfixed", "reported, no rewrite offered (see the reason): nothing is changed that could be wrong" + bug

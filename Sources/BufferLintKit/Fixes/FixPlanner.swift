@@ -55,7 +55,10 @@ public struct FixPlanner {
                 if occurrences.contains(where: { $0.kind == .macroDefinition && $0.macro != nil && $0.macro == o.macro }) { continue }
                 unfixed(o, r, "a use through the macro `\(o.macro ?? "?")`: the fix belongs where the macro is defined")
                 continue
-            case .declaration, .shadowing, .wrapperCall:
+            case .wrapperCall:
+                unfixed(o, r, "a call of the project's wrapper `\(o.macro ?? "?")`: the fix is where `\(o.macro ?? "?")` calls `\(o.function)` (compat there keeps this call as it is; a caller-owned view changes it with the wrapper)")
+                continue
+            case .declaration, .shadowing:
                 unfixed(o, r, "a \(o.kind.rawValue) is not rewritten")
                 continue
             case .call, .reference, .macroDefinition:

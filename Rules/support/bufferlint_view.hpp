@@ -117,14 +117,21 @@ public:
     ~BufferViews() { clear(); }
 
     // Releases and frees the views held, then makes n empty ones (at least
-    // one): 0, or -1 with MemoryError set and no view left.
-    int allocate(Py_ssize_t n)
+    // one; n of any integer type): 0, or -1 with MemoryError set and no
+    // view left.
+    template <typename Count>
+    int allocate(Count n)
     {
         clear();
-        size_t count = n > 0 ? static_cast<size_t>(n) : 1;
-        if (count > static_cast<size_t>(PY_SSIZE_T_MAX) / sizeof(BufferView)) {
-            PyErr_NoMemory();
-            return -1;
+        size_t count = 1;
+        if (n > 0) {
+            // Positive, so it converts to the widest unsigned type unchanged.
+            if (static_cast<unsigned long long>(n)
+                > static_cast<unsigned long long>(PY_SSIZE_T_MAX) / sizeof(BufferView)) {
+                PyErr_NoMemory();
+                return -1;
+            }
+            count = static_cast<size_t>(n);
         }
         items_ = new (std::nothrow) BufferView[count];
         if (items_ == NULL) {

@@ -137,6 +137,21 @@ viewcheck_allocate(PyObject *, PyObject *args)
     return Py_BuildValue("(nO)", views.size(), views.ok() ? Py_True : Py_False);
 }
 
+// allocate_unsigned(n) -> size: a BufferViews of n given as a size_t.
+static PyObject *
+viewcheck_allocate_unsigned(PyObject *, PyObject *args)
+{
+    unsigned long long n;
+    if (!PyArg_ParseTuple(args, "K", &n)) {
+        return NULL;
+    }
+    BufferViews views;
+    if (views.allocate(static_cast<size_t>(n)) < 0) {
+        return NULL;
+    }
+    return PyLong_FromSsize_t(views.size());
+}
+
 // A Py_buffer owned outside any guard, as a field of an object is.
 static Py_buffer kept;
 
@@ -168,6 +183,7 @@ static PyMethodDef viewcheck_methods[] = {
     {"reacquire", viewcheck_reacquire, METH_O, NULL},
     {"views", viewcheck_views, METH_VARARGS, NULL},
     {"allocate", viewcheck_allocate, METH_VARARGS, NULL},
+    {"allocate_unsigned", viewcheck_allocate_unsigned, METH_VARARGS, NULL},
     {"hand_over", viewcheck_hand_over, METH_O, NULL},
     {"drop", viewcheck_drop, METH_NOARGS, NULL},
     {NULL, NULL, 0, NULL},

@@ -55,7 +55,8 @@ Py_ssize_t use_views(PyObject *seq, Py_buffer *field)
     bufferlint::BufferView fixed[2];
     bufferlint::BufferViews views;
     Py_ssize_t i, n = PySequence_Size(seq);
-    if (n < 0 || views.allocate(n) < 0) {
+    unsigned int small = 2;
+    if (n < 0 || views.allocate(small) < 0 || views.allocate(n) < 0) {
         return -1;
     }
     for (i = 0; i < n; i++) {
@@ -220,6 +221,9 @@ def test_views_allocate(viewcheck, refcheck):
     assert viewcheck.allocate(5) == (5, True)
     assert viewcheck.allocate(0) == (1, True)
     assert viewcheck.allocate(-3) == (1, True)
+    assert viewcheck.allocate_unsigned(4) == 4
+    with pytest.raises(MemoryError):
+        viewcheck.allocate_unsigned(2 ** 64 - 1)  # not read as -1
     with pytest.raises(MemoryError):
         viewcheck.allocate(sys.maxsize)
     exporter = refcheck.Exporter("ok")

@@ -385,6 +385,174 @@ final class FixStrategyTests: XCTestCase {
         XCTAssertTrue(plan2.fixes[0].reason.contains("changes `i`"), plan2.fixes[0].reason)
     }
 
+    func testACGotoBackAboveTheLoopRefusesTheCountedArray() throws {
+        let dir = try ScratchFolder("fixarray")
+        let src = """
+        #include <Python.h>
+        static PyObject *f(PyObject *args)
+        {
+            const char *blocks[8];
+            Py_ssize_t i, n;
+            int again = 1;
+        top:
+            for (i = 0; i < PyTuple_GET_SIZE(args); i++) {
+                if (PyObject_AsReadBuffer(PyTuple_GET_ITEM(args, i), (const void **)&blocks[i], &n) < 0)
+                    return NULL;
+            }
+            if (again--) goto top;
+            return PyLong_FromLong(blocks[0][0]);
+        }
+
+        """
+        let (plan, _) = try plan("c.c", src, in: dir)
+        XCTAssertEqual(plan.fixes.map(\.strategy), [.compat])
+        XCTAssertTrue(plan.fixes[0].reason.contains("a goto jumps back above the loop"), plan.fixes[0].reason)
+        // In C++ each guard is released before it is acquired again: the same loop gets guards.
+        let (plan2, _) = try self.plan("c.cpp", src, in: dir)
+        XCTAssertEqual(plan2.fixes.map(\.strategy), [.scoped], plan2.fixes.map(\.reason).joined())
+    }
+
+    // MARK: - Arrays of views in C++
+
+    static let guardArraySource = """
+    #include <Python.h>
+    #include <stdexcept>
+    static void check(int first) { if (first == '!') throw std::runtime_error("bang"); }
+    void keep(const unsigned char *p);
+    static PyObject *f(PyObject *args)
+    {
+        const unsigned char *blocks[4];
+        Py_ssize_t i;
+        int n;
+        long total = 0;
+        if (PyTuple_GET_SIZE(args) > 4) return NULL;
+        try {
+            for (i = 0; i < PyTuple_GET_SIZE(args); i++) {
+                if (PyObject_AsWriteBuffer(PyTuple_GET_ITEM(args, i), (void **)&blocks[i], (Py_ssize_t *)&n) < 0)
+                    return NULL;
+                check(n > 0 ? blocks[i][0] : 0);
+            }
+        } catch (const std::exception &e) {
+            PyErr_SetString(PyExc_ValueError, e.what());
+            return NULL;
+        }
+        for (i = 0; i < PyTuple_GET_SIZE(args); i++) total += blocks[i][0];
+        return PyLong_FromLong(total);
+    }
+    static PyObject *g(PyObject *seq)
+    {
+        PyObject *fast = PySequence_Fast(seq, "a sequence");
+        PyObject *result = NULL;
+        const char **ptrs = NULL;
+        Py_ssize_t k, count, len;
+        if (fast == NULL)
+            return NULL;
+        count = PySequence_Fast_GET_SIZE(fast);
+        ptrs = PyMem_New(const char *, count > 0 ? count : 1);
+        if (ptrs == NULL)
+            goto done;
+        for (k = 0; k < count; k++) {
+            PyObject *err = NULL;
+            if (PyObject_AsCharBuffer(PySequence_Fast_GET_ITEM(fast, k), &ptrs[k], &len))
+                goto done;
+        }
+        result = PyLong_FromLong(count > 0 ? ptrs[0][0] : 0);
+    done:
+        PyMem_Free(ptrs);
+        Py_DECREF(fast);
+        return result;
+    }
+
+    """
+
+    func testACPlusPlusLoopFillingAnArrayGetsAnArrayOfGuards() throws {
+        let dir = try ScratchFolder("fixguardarray")
+        let (plan, _) = try plan("a.cpp", FixStrategyTests.guardArraySource, in: dir)
+        XCTAssertEqual(plan.fixes.map(\.strategy), [.scoped, .scoped])
+        XCTAssertEqual(plan.fixes.map(\.safety), [.safe, .safe])
+        XCTAssertTrue(plan.fixes[0].reason.contains("an array of guards"), plan.fixes[0].reason)
+        let out = fixed(plan)
+        XCTAssertFalse(out.contains("PyBuffer_Release"), out)
+        XCTAssertFalse(out.contains("nviews"), out)
+        // A local array: guards of the same size beside it; the flag, the old TypeError, the exporter
+        // as written, the pointer with its element type and the length with its own type.
+        XCTAssertTrue(out.contains("""
+            const unsigned char *blocks[4];
+            bufferlint::BufferView blocks_views[sizeof(blocks) / sizeof((blocks)[0])];
+            Py_ssize_t i;
+        """), out)
+        XCTAssertTrue(out.contains("""
+                    if ((blocks_views[i].acquire(PyTuple_GET_ITEM(args, i), PyBUF_WRITABLE) < 0 ? (PyErr_SetString(PyExc_TypeError, "expected a writable bytes-like object"), -1) : 0) < 0)
+                        return NULL;
+                    blocks[i] = (const unsigned char *)blocks_views[i].buf();
+                    n = (int)blocks_views[i].len();
+                    check(n > 0 ? blocks[i][0] : 0);
+        """), out)
+        // Allocated memory: a BufferViews declared at the top, allocated before the loop with its
+        // bound; a failed allocation takes the call's own failure exit.
+        XCTAssertTrue(out.contains("{\n    bufferlint::BufferViews ptrs_views;\n    PyObject *fast"), out)
+        XCTAssertTrue(out.contains("""
+            if (ptrs_views.allocate(count) < 0)
+                goto done;
+            for (k = 0; k < count; k++) {
+                PyObject *err = NULL;
+                if (ptrs_views[k].acquire(PySequence_Fast_GET_ITEM(fast, k), PyBUF_SIMPLE))
+                    goto done;
+                ptrs[k] = (const char *)ptrs_views[k].buf();
+                len = ptrs_views[k].len();
+        """), out)
+    }
+
+    func testACPlusPlusArrayOfGuardsIsRefusedWhereItWouldBeWrong() throws {
+        let dir = try ScratchFolder("fixguardarray")
+        let src = FixStrategyTests.guardArraySource
+        func refusal(_ name: String, _ from: String, _ to: String, _ reason: String, file: StaticString = #filePath, line: UInt = #line) throws {
+            let changed = src.replacingOccurrences(of: from, with: to)
+            XCTAssertNotEqual(changed, src, file: file, line: line)
+            let (plan, _) = try self.plan(name, changed, in: dir)
+            let compat = plan.fixes.filter { $0.strategy == .compat }
+            XCTAssertEqual(compat.count, 1, plan.fixes.map(\.reason).joined(separator: "\n"), file: file, line: line)
+            XCTAssertTrue(compat.first?.reason.contains(reason) == true, compat.first?.reason ?? "", file: file, line: line)
+        }
+        // A variable-length array (a g++ extension) has no size to declare guards with.
+        try refusal("vla.cpp", "const unsigned char *blocks[4];", "Py_ssize_t size = PyTuple_GET_SIZE(args); const unsigned char *blocks[size];",
+                    "`blocks` is not an array of constant size")
+        // An element of the array is a pointer into a buffer, followed like one.
+        try refusal("keep.cpp", "check(n > 0 ? blocks[i][0] : 0);", "keep(blocks[i]);", "the pointer `blocks` is passed to `keep`")
+        // The guards would be constructed after the array: C++ does not compile a goto over them.
+        let jump = """
+        #include <Python.h>
+        static PyObject *h(PyObject *args)
+        {
+            if (PyTuple_GET_SIZE(args) > 4) goto out;
+            const char *blocks[4];
+            Py_ssize_t i, n;
+            for (i = 0; i < PyTuple_GET_SIZE(args); i++) {
+                if (PyObject_AsCharBuffer(PyTuple_GET_ITEM(args, i), &blocks[i], &n) < 0)
+                    return NULL;
+            }
+            return PyLong_FromLong(PyTuple_GET_SIZE(args) > 0 ? blocks[0][0] : 0);
+        out:
+            return NULL;
+        }
+
+        """
+        let (plan, _) = try self.plan("jump.cpp", jump, in: dir)
+        XCTAssertEqual(plan.fixes.map(\.strategy), [.compat])
+        XCTAssertTrue(plan.fixes[0].reason.contains("a goto jumps over the declaration of `blocks`"), plan.fixes[0].reason)
+        let (plan2, _) = try self.plan("nojump.cpp", jump.replacingOccurrences(of: "goto out", with: "return NULL"), in: dir)
+        XCTAssertEqual(plan2.fixes.map(\.strategy), [.scoped])
+        // Nothing can be allocated before a loop that is the body of an unbraced `if`.
+        try refusal("if.cpp", "    for (k = 0; k < count; k++) {", "    if (count > 0) for (k = 0; k < count; k++) {", "the loop is not a statement of a block")
+        // The failure branch must be one exit the allocation can take too.
+        try refusal("exit.cpp", "&ptrs[k], &len))\n            goto done;", "&ptrs[k], &len)) {\n            PyErr_Clear();\n            goto done;\n        }",
+                    "the failure branch of the call in the loop is more than one `goto` or `return`")
+        // The allocation before the loop cannot take an exit that names what the loop declares.
+        try refusal("scope.cpp", "&ptrs[k], &len))\n            goto done;", "&ptrs[k], &len))\n            return err;", "names `err`, declared in the loop")
+        // Not pointers: no cast from void * is known.
+        try refusal("elem.cpp", "const unsigned char *blocks[4];", "typedef const unsigned char *bytes_t;\n    bytes_t blocks[4];", "the elements of `blocks` are not plain pointers")
+    }
+
     func testPassingThePointerToAFunctionGivesAnUnsafeScopedAlternativeNamingTheCallee() throws {
         let dir = try ScratchFolder("fixtrust")
         let src = """
@@ -456,6 +624,85 @@ final class FixStrategyTests: XCTestCase {
         XCTAssertTrue(plan2.fixes[0].reason.contains("stored in the field `data`"), plan2.fixes[0].reason)
     }
 
+    static let heldCxxSource = """
+    #include <Python.h>
+    #include <stdexcept>
+    namespace ns {
+    struct Box {
+        PyObject_HEAD
+        const char *data;
+        int len;
+    };
+    static void Box_dealloc(Box *self)
+    {
+        Py_TYPE(self)->tp_free(reinterpret_cast<PyObject *>(self));
+    }
+    static void check(char c) { if (c == '!') throw std::runtime_error("bang"); }
+    static int Box_set(Box *self, PyObject *obj)
+    {
+        const char *s;
+        Py_ssize_t n;
+        if (PyObject_AsCharBuffer(obj, &s, &n) < 0)
+            return -1;
+        check(n > 0 ? s[0] : 0);
+        self->data = s;
+        self->len = (int)n;
+        return 0;
+    }
+    }
+
+    """
+
+    func testACPlusPlusPointerKeptInAFieldGetsAGuardThatHandsItsViewOver() throws {
+        let dir = try ScratchFolder("fixheldcpp")
+        let (plan, _) = try plan("h.cpp", FixStrategyTests.heldCxxSource, in: dir)
+        XCTAssertEqual(plan.fixes.map(\.strategy), [.compat, .scoped])
+        XCTAssertEqual(plan.fixes.map(\.safety), [.safe, .unsafe])
+        XCTAssertEqual(plan.fixes.map { $0.escape?.kind }, ["struct-field", "struct-field"])
+        XCTAssertTrue(plan.fixes[1].reason.contains("held view (unsafe)") && plan.fixes[1].reason.contains("move_to"), plan.fixes[1].reason)
+        XCTAssertTrue(fixed(plan).contains("if (bufferlint_AsCharBuffer(obj, &s, &n) < 0)"))
+        let out = fixed(plan, unsafe: true)
+        XCTAssertTrue(out.contains("    int len;\n    Py_buffer data_view; /* keeps `data` valid */\n};"), out)
+        XCTAssertTrue(out.contains("{\n    PyBuffer_Release(&self->data_view);\n    Py_TYPE(self)->tp_free"), out)
+        XCTAssertTrue(out.contains("""
+            bufferlint::BufferView view;
+            const char *s;
+            Py_ssize_t n;
+            if (view.acquire(obj, PyBUF_SIMPLE) < 0)
+                return -1;
+            s = (const char *)view.buf();
+            n = view.len();
+            check(n > 0 ? s[0] : 0);
+            view.move_to(&self->data_view);
+            self->data = s;
+        """), out)
+        // The guard releases on the other exits: no PyBuffer_Release is written there.
+        XCTAssertEqual(out.components(separatedBy: "PyBuffer_Release").count, 2, out)
+    }
+
+    func testACPlusPlusHeldViewIsRefusedWhereItWouldBeWrong() throws {
+        let dir = try ScratchFolder("fixheldcpp")
+        let src = FixStrategyTests.heldCxxSource
+        func refusal(_ name: String, _ from: String, _ to: String, _ reason: String, file: StaticString = #filePath, line: UInt = #line) throws {
+            let changed = src.replacingOccurrences(of: from, with: to)
+            XCTAssertNotEqual(changed, src, file: file, line: line)
+            let (plan, _) = try self.plan(name, changed, in: dir)
+            XCTAssertEqual(plan.fixes.map(\.strategy), [.compat], file: file, line: line)
+            XCTAssertTrue(plan.fixes.first?.reason.contains(reason) == true, plan.fixes.first?.reason ?? "", file: file, line: line)
+        }
+        // Stored twice after one acquisition: the second hand-over would release the view the field keeps.
+        try refusal("loop.cpp", "    self->data = s;\n", "    for (int k = 0; k < 2; k++) {\n        self->data = s;\n    }\n", "stored in a loop, so the view could be handed over twice")
+        try refusal("back.cpp", "    self->data = s;\n    self->len = (int)n;\n",
+                    "    int twice = 1;\nagain:\n    self->len = (int)n;\n    self->data = s;\n    if (twice--) goto again;\n", "a goto jumps back above the store")
+        // Nowhere to release it.
+        try refusal("free.cpp", "Box_dealloc", "Box_free", "no deallocator taking a `Box *`")
+        // Two `Box` types in two namespaces: which one the field goes to is not known.
+        try refusal("two.cpp", "namespace ns {\nstruct Box {", "namespace other { struct Box { int x; }; }\nnamespace ns {\nstruct Box {", "`Box` is defined more than once")
+        // A member function stores through `this`, not a parameter.
+        try refusal("this.cpp", "static int Box_set(Box *self, PyObject *obj)\n{", "struct Setter : Box { int set(PyObject *obj); };\nint Setter::set(PyObject *obj)\n{\n    Setter *self = this;", "no held view: the field is not `parameter->field`")
+    }
+
+    // MARK: - Wrappers
     // MARK: - Wrappers
 
     static let wrapperSource = """

@@ -54,6 +54,41 @@ def keeper_twice(x):
     return first, k.first(), resized
 
 
+def holder_once(x):
+    """The C++ Holder: a callee may throw before the pointer is stored."""
+    h = fixmodpp.Holder()
+    h.keep(x)
+    return h.first()
+
+
+def holder_twice(x):
+    """As keeper_twice: a second keep lets go of x while the Holder still lives."""
+    h = fixmodpp.Holder()
+    h.keep(x)
+    first = h.first()
+    h.keep(b"zz")
+    resized = None
+    if isinstance(x, bytearray):
+        x.append(0)
+        x.pop()
+        resized = "resized"
+    return first, h.first(), resized
+
+
+def holder_bang_keeps_the_old(x):
+    """A keep that fails or throws leaves the Holder with what it had."""
+    h = fixmodpp.Holder()
+    h.keep(b"ok")
+    try:
+        h.keep(x)
+        kept = "kept"
+    except Exception as e:
+        kept = "%s: %s" % (type(e).__name__, e)
+    first = h.first()
+    h.keep(b"zz")
+    return kept, first, h.first()
+
+
 # (name, how to build the call's arguments from one input)
 CALLS = [
     (fixmod.read_sum, lambda x: (x,)),
@@ -113,6 +148,23 @@ CALLS = [
     (fixmodpp.bang_sum, lambda x: (x,)),
     (fixmodpp.bang_first, lambda x: (x,)),
     (fixmodpp.checked_fill, lambda x: (x,)),
+    (fixmodpp.xor_seq, lambda x: ([x, b"abcdef"],)),
+    (fixmodpp.xor_seq, lambda x: ([b"zz", x, b"yy"],)),
+    (fixmodpp.xor_seq, lambda x: ([x, 7],)),
+    (fixmodpp.xor_seq, lambda x: ([b"abcdef", x, None],)),
+    (fixmodpp.xor_seq, lambda x: ([x, x, x],)),
+    (fixmodpp.xor_seq, lambda x: (x,)),
+    (fixmodpp.bang_blocks, lambda x: (x, b"ab")),
+    (fixmodpp.bang_blocks, lambda x: (b"ab", x, b"cd")),
+    (fixmodpp.bang_blocks, lambda x: (x, b"!x", b"cd")),
+    (fixmodpp.bang_blocks, lambda x: (x, None)),
+    (fixmodpp.bang_blocks, lambda x: (x, x, x, x, x)),
+    (fixmodpp.stamp_blocks, lambda x: (x,)),
+    (fixmodpp.stamp_blocks, lambda x: (bytearray(b"ab"), x)),
+    (fixmodpp.stamp_blocks, lambda x: (x, b"read-only")),
+    (holder_once, lambda x: (x,)),
+    (holder_twice, lambda x: (x,)),
+    (holder_bang_keeps_the_old, lambda x: (x,)),
 ]
 
 

@@ -1,5 +1,6 @@
 // The C++ side of the fix corpus: methods in a namespace, a class helper,
-// exceptions (which must keep the compat rewrite) and the usual exits.
+// exceptions, the usual exits, arrays of pointers filled in a loop and an
+// object that keeps the pointer it is given.
 #ifndef PY_SSIZE_T_CLEAN
 #define PY_SSIZE_T_CLEAN
 #endif
@@ -160,6 +161,153 @@ static PyObject *checked_fill(PyObject *, PyObject *obj)
     return PyLong_FromSsize_t(n > 0 ? s[n - 1] : -1);
 }
 
+// A loop filling allocated pointers from a sequence, with a goto-cleanup:
+// a non-buffer element or a length mismatch fails in the middle.
+static PyObject *xor_seq(PyObject *, PyObject *seq)
+{
+    PyObject *fast, *result = NULL;
+    const char **ptrs = NULL;
+    Py_ssize_t k, count, n, len = -1;
+    long x = 0;
+
+    fast = PySequence_Fast(seq, "xor_seq needs a sequence");
+    if (fast == NULL)
+        return NULL;
+    count = PySequence_Fast_GET_SIZE(fast);
+    ptrs = PyMem_New(const char *, count > 0 ? count : 1);
+    if (ptrs == NULL)
+        goto done;
+    for (k = 0; k < count; k++) {
+        if (PyObject_AsCharBuffer(PySequence_Fast_GET_ITEM(fast, k), &ptrs[k], &n) < 0)
+            goto done;
+        if (len >= 0 && n != len) {
+            PyErr_SetString(PyExc_ValueError, "blocks differ in length");
+            goto done;
+        }
+        len = n;
+    }
+    for (k = 0; k < count; k++)
+        x = (x << 1) ^ (len > 0 ? static_cast<unsigned char>(ptrs[k][len - 1]) : 0);
+    result = PyLong_FromLong(x);
+done:
+    PyMem_Free(ptrs);
+    Py_DECREF(fast);
+    return result;
+}
+
+// A loop filling a local array of pointers; a callee throws between an
+// acquisition and the use of the pointers, and the function catches it.
+static PyObject *bang_blocks(PyObject *, PyObject *args)
+{
+    const unsigned char *blocks[4];
+    Py_ssize_t i, n, count = PyTuple_GET_SIZE(args);
+    int lens[4];
+    long total = 0;
+
+    if (count > 4) {
+        PyErr_SetString(PyExc_ValueError, "at most 4 blocks");
+        return NULL;
+    }
+    try {
+        for (i = 0; i < count; i++) {
+            if (PyObject_AsReadBuffer(PyTuple_GET_ITEM(args, i), (const void **)&blocks[i], &n) < 0)
+                return NULL;
+            require_no_bang(n, n > 0 ? static_cast<char>(blocks[i][0]) : 0);
+            lens[i] = static_cast<int>(n);
+        }
+        for (i = 0; i < count; i++)
+            total += lens[i] > 0 ? blocks[i][lens[i] - 1] + lens[i] : 0;
+        return PyLong_FromLong(total);
+    } catch (const std::exception &e) {
+        PyErr_SetString(PyExc_ValueError, e.what());
+        return NULL;
+    }
+}
+
+// A writable variant: each block is filled; a read-only block fails with the
+// old function's TypeError.
+static PyObject *stamp_blocks(PyObject *, PyObject *args)
+{
+    char *blocks[3];
+    int n;
+    Py_ssize_t i, count = PyTuple_GET_SIZE(args);
+
+    if (count > 3) {
+        PyErr_SetString(PyExc_ValueError, "at most 3 blocks");
+        return NULL;
+    }
+    for (i = 0; i < count; i++) {
+        Py_ssize_t len;
+        if (PyObject_AsWriteBuffer(PyTuple_GET_ITEM(args, i), (void **)&blocks[i], &len) < 0)
+            return NULL;
+        n = static_cast<int>(len);
+        if (n > 0)
+            blocks[i][0] = static_cast<char>('0' + i);
+    }
+    return PyLong_FromSsize_t(count);
+}
+
+// An object that keeps the pointer it is given: the view must live as long
+// as the pointer does, and be let go when the object gets another or dies.
+struct Holder {
+    PyObject_HEAD
+    const char *data;
+    Py_ssize_t len;
+};
+
+static void Holder_dealloc(Holder *self)
+{
+    PyTypeObject *type = Py_TYPE(self);
+    type->tp_free(reinterpret_cast<PyObject *>(self));
+    Py_DECREF(type);
+}
+
+static int Holder_set(Holder *self, PyObject *obj)
+{
+    const char *s;
+    Py_ssize_t n;
+    if (PyObject_AsCharBuffer(obj, &s, &n) < 0)
+        return -1;
+    require_no_bang(n, n > 0 ? s[0] : 0);
+    self->data = s;
+    self->len = n;
+    return 0;
+}
+
+static PyObject *Holder_keep(Holder *self, PyObject *obj)
+{
+    try {
+        if (Holder_set(self, obj) < 0)
+            return NULL;
+    } catch (const std::exception &e) {
+        PyErr_SetString(PyExc_ValueError, e.what());
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject *Holder_first(Holder *self, PyObject *)
+{
+    if (self->data == NULL || self->len == 0)
+        Py_RETURN_NONE;
+    return PyLong_FromLong(static_cast<unsigned char>(self->data[0]));
+}
+
+static PyMethodDef Holder_methods[] = {
+    {"keep", reinterpret_cast<PyCFunction>(Holder_keep), METH_O, NULL},
+    {"first", reinterpret_cast<PyCFunction>(Holder_first), METH_NOARGS, NULL},
+    {NULL, NULL, 0, NULL}
+};
+
+static PyType_Slot Holder_slots[] = {
+    {Py_tp_dealloc, reinterpret_cast<void *>(Holder_dealloc)},
+    {Py_tp_methods, Holder_methods},
+    {Py_tp_new, reinterpret_cast<void *>(PyType_GenericNew)},
+    {0, NULL}
+};
+
+static PyType_Spec Holder_spec = {"fixmodpp.Holder", sizeof(Holder), 0, Py_TPFLAGS_DEFAULT, Holder_slots};
+
 static PyMethodDef methods[] = {
     {"read_len", read_len, METH_O, NULL},
     {"upper_copy", upper_copy, METH_O, NULL},
@@ -170,6 +318,9 @@ static PyMethodDef methods[] = {
     {"bang_sum", bang_sum, METH_O, NULL},
     {"bang_first", bang_first, METH_O, NULL},
     {"checked_fill", checked_fill, METH_O, NULL},
+    {"xor_seq", xor_seq, METH_O, NULL},
+    {"bang_blocks", bang_blocks, METH_VARARGS, NULL},
+    {"stamp_blocks", stamp_blocks, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL}
 };
 
@@ -179,5 +330,14 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "fixmodpp", NULL, -1,
 
 PyMODINIT_FUNC PyInit_fixmodpp(void)
 {
-    return PyModule_Create(&fixpp::module);
+    PyObject *m = PyModule_Create(&fixpp::module);
+    if (m == NULL)
+        return NULL;
+    PyObject *holder = PyType_FromSpec(&fixpp::Holder_spec);
+    if (holder == NULL || PyModule_AddObject(m, "Holder", holder) < 0) {
+        Py_XDECREF(holder);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
 }

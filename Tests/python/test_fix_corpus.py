@@ -119,8 +119,18 @@ def test_unsafe_fixes_keep_results_and_leak_no_view(fixed_unsafe):
     pyx = (fixed_unsafe["copy"] / "cymod.pyx").read_text()
     assert "from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release" in pyx and "PyObject_As" not in pyx
     assert pyx.count("finally:\n        PyBuffer_Release(&view") == 2
-    twice = [a for a in after if a["call"].endswith(":keeper_twice") and a["input"] == "bytearray"]
-    assert twice and twice[0]["outcome"][0] == "ok" and "resized" in twice[0]["outcome"][1]
+    for keeper in ("keeper_twice", "holder_twice"):
+        twice = [a for a in after if a["call"].endswith(":" + keeper) and a["input"] == "bytearray"]
+        assert twice and twice[0]["outcome"][0] == "ok" and "resized" in twice[0]["outcome"][1], keeper
+    # C++: the guard hands its view to the Holder's new field, which its deallocator releases.
+    fixed_cpp = (fixed_unsafe["copy"] / "fixmodpp.cpp").read_text()
+    assert "Py_ssize_t len;\n    Py_buffer data_view; /* keeps `data` valid */\n};" in fixed_cpp
+    assert "{\n    PyBuffer_Release(&self->data_view);\n    PyTypeObject *type = Py_TYPE(self);" in fixed_cpp
+    assert "require_no_bang(n, n > 0 ? s[0] : 0);\n    view.move_to(&self->data_view);\n    self->data = s;" in fixed_cpp
+    assert "guard hands its view over (`view.move_to(&self->data_view)`" in report
+    # The throwing keep left the Holder with its old view and x free: the corpus compares it.
+    bang = [a for a in after if a["call"].endswith(":holder_bang_keeps_the_old") and a["input"] == "bang-bytearray"]
+    assert bang and bang[0]["outcome"] == ["ok", repr(("ValueError: no bang please", 111, 122))] and bang[0]["resize"] == "ok"
 
 
 def test_fixed_modules_behave_as_the_originals(fixed):
@@ -176,6 +186,16 @@ def test_scoped_and_compat_counts_and_reasons(fixed):
     assert fixed_cpp.count('#include "bufferlint_view.hpp"') == 1
     assert fixed_cpp.count("bufferlint::BufferView view;") >= 6 and "PyBuffer_Release" not in fixed_cpp
     assert (fixed["copy"] / "bufferlint_view.hpp").exists()
+    # C++ arrays of views: guards beside a local array, a BufferViews allocated before the loop.
+    assert "    const unsigned char *blocks[4];\n    bufferlint::BufferView blocks_views[sizeof(blocks) / sizeof((blocks)[0])];" in fixed_cpp
+    assert "blocks[i] = (const unsigned char *)blocks_views[i].buf();\n            n = blocks_views[i].len();" in fixed_cpp
+    assert "bufferlint::BufferViews ptrs_views;" in fixed_cpp
+    assert "if (ptrs_views.allocate(count) < 0)\n        goto done;\n    for (k = 0; k < count; k++) {" in fixed_cpp
+    assert "if (ptrs_views[k].acquire(PySequence_Fast_GET_ITEM(fast, k), PyBUF_SIMPLE) < 0)" in fixed_cpp
+    assert "(blocks_views[i].acquire(PyTuple_GET_ITEM(args, i), PyBUF_WRITABLE) < 0 ? (PyErr_SetString(PyExc_TypeError" in fixed_cpp
+    assert report.count("an array of guards") == 3
+    # The Holder keeps the pointer: compat by default.
+    assert "if (bufferlint_AsCharBuffer(obj, &s, &n) < 0)" in fixed_cpp
     # SWIG: typemap locals released by new freearg typemaps; the %{ %} helper gets compat there.
     swig = (fixed["copy"] / "swmod.i").read_text()
     assert swig.count("Py_buffer view = {0}") == 2 and swig.count("PyBuffer_Release(&view$argnum);") == 2

@@ -254,6 +254,10 @@ public struct FixPlanner {
                     return false
                 }
                 if gained { for (k, v) in alt { if case .scoped = v { trusted[k] = v } } }
+                // Why the unsafe plan could not help either (no held view, say): the compat reason tells it too.
+                for (k, v) in alt {
+                    if case .fallback(let more, let e) = v, case .fallback(let why, _)? = out[k], more.hasPrefix(why), more != why { out[k] = .fallback(more, e) }
+                }
             }
         }
         // Wrappers handing the pointer to their callers: a caller-owned view (unsafe), when every caller can own it.

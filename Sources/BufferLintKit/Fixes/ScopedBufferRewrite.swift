@@ -60,6 +60,9 @@ struct ScopedBufferRewrite {
         var counter: String? = nil
         /// The array of views is allocated with PyMem_New (and freed at the exits).
         var allocated = false
+        /// What goes at the top of the body when it is not the plain view's declaration; empty: nothing
+        /// (a C++ array of guards is declared beside the array of pointers).
+        var top: String? = nil
 
         /// The statement that releases what this acquisition holds (every view acquired so far, for an array).
         var release: String {
@@ -205,7 +208,8 @@ struct ScopedBufferRewrite {
         let firstStatement = tree.nodes[body].children.first.map { tree.nodes[$0].range.lowerBound }
         let indent = firstStatement.map(indentation(of:)) ?? (indentation(of: open) + "    ")
         let declare = cplusplus ? { (v: String) in "bufferlint::BufferView \(v);" } : { (v: String) in "Py_buffer \(v) = {NULL, NULL};" }
-        shared.append(.insert(acquisitions.map { eol + indent + ($0.topDeclaration ?? declare($0.view)) }.joined(), at: open))
+        let tops = acquisitions.map { $0.top ?? $0.topDeclaration ?? declare($0.view) }.filter { !$0.isEmpty }
+        if !tops.isEmpty { shared.append(.insert(tops.map { eol + indent + $0 }.joined(), at: open)) }
         if !cplusplus {
             shared += releases(fn: fn, body: body, all: all, acquisitions: acquisitions, indent: indent, taken: taken)
         }
@@ -348,16 +352,21 @@ struct ScopedBufferRewrite {
         let c = tree.nodes[call]
         if c.inMacro { return .failure(Refusal(message: "the call is part of a macro expansion")) }
         if let loop = tree.ancestors(of: call).first(where: { [.forStmt, .whileStmt, .doStmt].contains(tree.nodes[$0].kind) }) {
-            if !cplusplus, c.children.count == 4, case .success(let element) = arrayElement(c.children[2], loop: loop, all: all) {
-                return arrayAcquisition(u, element: element, all: all, taken: &taken)
+            let element = c.children.count == 4 ? arrayElement(c.children[2], loop: loop, all: all) : nil
+            if case .success(let e)? = element {
+                // The C counter would count past the array if the loop ran again; a guard is
+                // released before it is acquired again, and BufferViews::allocate releases them all.
+                if !cplusplus, jumpsBack(above: tree.nodes[loop].range.lowerBound, all: all) {
+                    return .failure(Refusal(message: "the call is in a loop and a goto jumps back above the loop, so the views could be counted twice"))
+                }
+                return arrayAcquisition(u, element: e, all: all, taken: &taken)
             }
             var why = "the call is in a loop: each iteration would need its own release"
-            if case .failure(let r)? = (cplusplus || c.children.count != 4 ? nil : arrayElement(c.children[2], loop: loop, all: all)) { why += " (\(r.message))" }
+            if case .failure(let r)? = element { why += " (\(r.message))" }
             return .failure(Refusal(message: why))
         }
         // A label above the call that a later goto targets makes a loop too.
-        let labelsAbove = Set(all.filter { tree.nodes[$0].kind == .labelStmt && tree.nodes[$0].range.lowerBound < c.range.lowerBound }.map { tree.nodes[$0].spelling })
-        if all.contains(where: { tree.nodes[$0].kind == .gotoStmt && tree.nodes[$0].range.lowerBound > c.range.lowerBound && labelsAbove.contains(gotoTarget($0) ?? "") }) {
+        if jumpsBack(above: c.range.lowerBound, all: all) {
             return .failure(Refusal(message: "a goto jumps back above the call, so it can run twice"))
         }
         let args = Array(c.children.dropFirst())
@@ -370,8 +379,8 @@ struct ScopedBufferRewrite {
         guard let pDecl = all.first(where: { tree.nodes[$0].kind == .varDecl && tree.nodes[$0].location == pointer.declaration && !tree.nodes[$0].isStatic }) else {
             return .failure(Refusal(message: analysis.escape.description))
         }
-        // The unsafe plan also hands a view to the object whose field keeps the pointer (C only).
-        let holdable = trustCallees && !cplusplus && analysis.escape.kind == "struct-field"
+        // The unsafe plan also hands a view to the object whose field keeps the pointer.
+        let holdable = trustCallees && analysis.escape.kind == "struct-field"
         if analysis.escape.kind != "none" && !(trustCallees && analysis.escape.kind == "callee") && !holdable {
             return .failure(Refusal(message: analysis.escape.description))
         }
@@ -394,7 +403,7 @@ struct ScopedBufferRewrite {
             let (other, _, _, stores) = escapingUses(of: pointer.declaration, pointerName: pointer.name, all: all, call: call, holdable: true)
             if let other { return .failure(Refusal(message: other.description)) }
             guard stores.count == 1 else { return .failure(Refusal(message: analysis.escape.description + "; it is stored in more than one field")) }
-            switch heldTarget(storeRef: stores[0], view: view) {
+            switch heldTarget(storeRef: stores[0], view: view, call: call, all: all) {
             case .success(let h): held = h
             case .failure(let r): return .failure(Refusal(message: analysis.escape.description + "; no held view: " + r.message))
             }
@@ -428,7 +437,10 @@ struct ScopedBufferRewrite {
             notes.append("unsafe: the pointer is passed to \(analysis.escape.description); the fix assumes they do not keep it after they return, since the view is released at the function's exits")
         }
         if let h = held {
-            notes.append("held view (unsafe): where the pointer is stored in `\(h.param)->\(h.field)` the view moves to a new `Py_buffer \(h.field)_view` field of `\(h.type)`, which releases the previous view there and in its deallocator; the object must be allocated zeroed (tp_alloc), and the exporter stays locked while the object holds the view")
+            let move = cplusplus
+                ? "the guard hands its view over (`\(view).move_to(&\(h.param)->\(h.field)_view)`, leaving the guard empty) to a new `Py_buffer \(h.field)_view` field of `\(h.type)`, which releases the previous view there"
+                : "the view moves to a new `Py_buffer \(h.field)_view` field of `\(h.type)`, which releases the previous view there"
+            notes.append("held view (unsafe): where the pointer is stored in `\(h.param)->\(h.field)` \(move) and in its deallocator; the object must be allocated zeroed (tp_alloc), and the exporter stays locked while the object holds the view")
         }
 
         // A `PyObject_CheckReadBuffer` of the same object earlier in the function, with the same flags.
@@ -506,6 +518,8 @@ struct ScopedBufferRewrite {
     struct ArrayElement {
         var array: String
         var arrayDeclaration: Int
+        /// The array's declaration node.
+        var arrayNode: Int
         /// The array's declaration statement, when the views can be an array of the same size beside it.
         var arrayDeclStmt: Int?
         var index: String
@@ -572,7 +586,7 @@ struct ScopedBufferRewrite {
                 || tree.nodes[q].kind == .unary && ["++", "--", "&"].contains(unaryOperator(q) ?? "")
             if changes { return .failure(Refusal(message: "the loop body changes `\(name)`")) }
         }
-        return .success(ArrayElement(array: tree.nodes[base].spelling, arrayDeclaration: arr, arrayDeclStmt: declStmt, index: name, loop: loop, bound: bound))
+        return .success(ArrayElement(array: tree.nodes[base].spelling, arrayDeclaration: arr, arrayNode: arrDecl, arrayDeclStmt: declStmt, index: name, loop: loop, bound: bound))
     }
 
     /// An array of views beside the array of pointers, with a counter of the views acquired so far:
@@ -581,16 +595,25 @@ struct ScopedBufferRewrite {
         let c = tree.nodes[u.callNode]
         let args = Array(c.children.dropFirst())
         guard let length = plainAddress(args[2]) else { return .failure(Refusal(message: "the length argument is not a plain `&variable`")) }
-        let (escape, declarations, callees) = escapingUse(of: element.arrayDeclaration, pointerName: element.array, all: all, call: u.callNode)
+        let (escape, declarations, callees) = escapingUse(of: element.arrayDeclaration, pointerName: element.array, all: all, call: u.callNode, levels: 1)
         var found = escape ?? Escape(kind: "none", line: text.line(of: u.offset))
         if escape == nil, let first = callees.first {
             found = Escape(kind: "callee", line: first.line, description: callees.map { "`\($0.name)` (line \($0.line))" }.joined(separator: ", "))
         }
         if let e = escape { return .failure(Refusal(message: e.description, escape: e)) }
+        if element.bound != nil {
+            // The allocation goes right before the loop.
+            guard let p = tree.nodes[element.loop].parent, tree.nodes[p].kind == .compound else {
+                return .failure(Refusal(message: "the loop is not a statement of a block, so nothing can be allocated before it"))
+            }
+        }
         let views = unique("\(element.array)_views", avoiding: &taken)
-        let count = unique("\(element.array)_nviews", avoiding: &taken)
         let lDecl = all.first { [.varDecl, .parmDecl].contains(tree.nodes[$0].kind) && tree.nodes[$0].location == length.declaration }
         let lType = lDecl.map { tree.nodes[$0].typeSpelling } ?? "Py_ssize_t"
+        if cplusplus {
+            return guardArrayAcquisition(u, element: element, views: views, length: length.name, lengthType: lType, found: found, declarations: declarations, all: all)
+        }
+        let count = unique("\(element.array)_nviews", avoiding: &taken)
         let current = "\(views)[\(count)]"
         let lengthValue = lType == "Py_ssize_t" ? "\(current).len" : "(\(lType))\(current).len"
         // In C a `void *` converts to the element's pointer type, whatever its qualifiers.
@@ -615,12 +638,11 @@ struct ScopedBufferRewrite {
             edits.insert(.insert(eol + declIndent + "Py_buffer \(views)[sizeof(\(element.array)) / sizeof((\(element.array))[0])];", at: statementEnd(tree.nodes[ds])), at: 0)
         } else if let bound = element.bound {
             // Allocated before the loop; on failure the call's own failure exit is taken.
-            var exit = thenNode
-            if tree.nodes[exit].kind == .compound, tree.nodes[exit].children.count == 1 { exit = tree.nodes[exit].children[0] }
-            guard [.gotoStmt, .returnStmt].contains(tree.nodes[exit].kind), !tree.nodes[exit].inMacro else {
-                return .failure(Refusal(message: "the failure branch of the call in the loop is more than one `goto` or `return`"))
+            let leave: String
+            switch allocationExit(thenNode, loop: element.loop, all: all) {
+            case .success(let l): leave = l
+            case .failure(let r): return .failure(r)
             }
-            let leave = text.text(tree.nodes[exit].range.lowerBound..<statementEnd(tree.nodes[exit]))
             let loopStart = tree.nodes[element.loop].range.lowerBound
             let loopIndent = indentation(of: loopStart)
             edits.insert(.insert("\(views) = PyMem_New(Py_buffer, (\(bound)) > 0 ? (size_t)(\(bound)) : 1);" + eol + loopIndent
@@ -635,6 +657,101 @@ struct ScopedBufferRewrite {
         // The failure branch releases too: the failed view is not counted, the earlier ones are.
         return .success(Acquisition(use: u, view: views, pointerDecl: element.arrayDeclaration, pointerDeclarations: declarations, acquiredAt: acquiredAt,
                                     failureBranch: nil, edits: edits, escape: found, note: note, counter: count, allocated: element.arrayDeclStmt == nil))
+    }
+
+    /// The failure branch of the call in the loop as one `goto` or `return` that the allocation before
+    /// the loop can take too: it names nothing declared in the loop and jumps to no label inside it.
+    func allocationExit(_ thenNode: Int, loop: Int, all: [Int]) -> Result<String, Refusal> {
+        var exit = thenNode
+        if tree.nodes[exit].kind == .compound, tree.nodes[exit].children.count == 1 { exit = tree.nodes[exit].children[0] }
+        guard [.gotoStmt, .returnStmt].contains(tree.nodes[exit].kind), !tree.nodes[exit].inMacro else {
+            return .failure(Refusal(message: "the failure branch of the call in the loop is more than one `goto` or `return`"))
+        }
+        let loopRange = tree.nodes[loop].range
+        if let inner = tree.descendants(of: exit).first(where: { tree.nodes[$0].kind == .declRef && tree.nodes[$0].declarationOffset.map(loopRange.contains) == true }) {
+            return .failure(Refusal(message: "the failure exit of the call in the loop names `\(tree.nodes[inner].spelling)`, declared in the loop, so the allocation before the loop cannot take it"))
+        }
+        if tree.nodes[exit].kind == .gotoStmt, let target = gotoTarget(exit),
+           all.contains(where: { tree.nodes[$0].kind == .labelStmt && tree.nodes[$0].spelling == target && loopRange.contains(tree.nodes[$0].range.lowerBound) }) {
+            return .failure(Refusal(message: "the failure exit of the call in the loop jumps to a label inside the loop"))
+        }
+        return .success(text.text(tree.nodes[exit].range.lowerBound..<statementEnd(tree.nodes[exit])))
+    }
+
+    /// C++: an array of guards beside the array of pointers, one per element and indexed like it:
+    /// `bufferlint::BufferView V[N]` next to a local array, or `bufferlint::BufferViews V` (declared at
+    /// the top, allocated right before the loop with its bound) for allocated memory. Each guard
+    /// releases its view, if it holds one, on every exit: returns, the failure in the middle of the
+    /// loop and C++ exceptions alike.
+    func guardArrayAcquisition(_ u: Use, element: ArrayElement, views: String, length: String, lengthType: String, found: Escape,
+                               declarations: Set<Int>, all: [Int]) -> Result<Acquisition, Refusal> {
+        let c = tree.nodes[u.callNode]
+        let args = Array(c.children.dropFirst())
+        // The element's type, for the cast from `void *` that C++ needs.
+        var type = tree.nodes[element.arrayNode].typeSpelling.trimmingCharacters(in: .whitespaces)
+        if element.arrayDeclStmt != nil {
+            // `T [N]` with N a constant: a guard array of the same size can be declared beside it.
+            guard type.hasSuffix("]"), let open = type.lastIndex(of: "["),
+                  Int(type[type.index(after: open)..<type.index(before: type.endIndex)]) != nil else {
+                return .failure(Refusal(message: "`\(element.array)` is not an array of constant size, so no array of guards can be declared beside it"))
+            }
+            type = String(type[..<open]).trimmingCharacters(in: .whitespaces)
+        } else {
+            type = String(type.dropLast()).trimmingCharacters(in: .whitespaces)
+        }
+        guard type.hasSuffix("*"), !type.contains("["), !type.contains("(") else {
+            return .failure(Refusal(message: "the elements of `\(element.array)` are not plain pointers"))
+        }
+        let current = "\(views)[\(element.index)]"
+        let lengthValue = lengthType == "Py_ssize_t" ? "\(current).len()" : "(\(lengthType))\(current).len()"
+        let success = ["\(element.array)[\(element.index)] = (\(type))\(current).buf();", "\(length) = \(lengthValue);"]
+        let object = text.text(tree.nodes[args[0]].range)
+        var get = "\(current).acquire(\(object), \(u.semantics.flag))"
+        if let exc = u.semantics.failureException, !["exporter", "none", ""].contains(exc), let message = u.semantics.failureMessage {
+            let literal = message.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            get = "(\(get) < 0 ? (PyErr_SetString(PyExc_\(exc), \"\(literal)\"), -1) : 0)"
+        }
+        guard case .success(.ifCondition(let ifNode, let thenNode, false)) = statementPosition(u.callNode) else {
+            return .failure(Refusal(message: "the call in the loop is not the only failure test of an `if`"))
+        }
+        let indent = indentation(of: tree.nodes[ifNode].range.lowerBound)
+        var edits = [
+            Edit(range: c.range, replacement: get),
+            .insert(success.map { eol + indent + $0 }.joined(), at: statementEnd(tree.nodes[ifNode])),
+        ]
+        var top = ""
+        var holder: String
+        if let ds = element.arrayDeclStmt {
+            // C++ forbids a goto over the construction of the guards.
+            let at = statementEnd(tree.nodes[ds])
+            let labelsAfter = Set(all.filter { tree.nodes[$0].kind == .labelStmt && tree.nodes[$0].range.lowerBound >= at }.map { tree.nodes[$0].spelling })
+            if all.contains(where: { tree.nodes[$0].kind == .gotoStmt && tree.nodes[$0].range.lowerBound < at && labelsAfter.contains(gotoTarget($0) ?? "") }) {
+                return .failure(Refusal(message: "a goto jumps over the declaration of `\(element.array)`, where the guards would be constructed"))
+            }
+            let declIndent = indentation(of: tree.nodes[ds].range.lowerBound)
+            edits.insert(.insert(eol + declIndent + "bufferlint::BufferView \(views)[sizeof(\(element.array)) / sizeof((\(element.array))[0])];", at: at), at: 0)
+            holder = "`bufferlint::BufferView \(views)[...]` of the size of `\(element.array)`, declared beside it"
+        } else if let bound = element.bound {
+            // Allocated right before the loop; on failure (MemoryError) the call's own failure exit is taken.
+            let leave: String
+            switch allocationExit(thenNode, loop: element.loop, all: all) {
+            case .success(let l): leave = l
+            case .failure(let r): return .failure(r)
+            }
+            let loopStart = tree.nodes[element.loop].range.lowerBound
+            edits.insert(.insert("if (\(views).allocate(\(bound)) < 0)" + eol + indentation(of: loopStart) + "    " + leave + eol + indentation(of: loopStart), at: loopStart), at: 0)
+            top = "bufferlint::BufferViews \(views);"
+            holder = "`bufferlint::BufferViews \(views)` (bufferlint_view.hpp) allocated before the loop with its bound `\(bound)`, whose failure raises MemoryError and takes the call's own failure exit"
+        } else {
+            return .failure(Refusal(message: "the array of pointers is neither a local array nor bounded by its loop"))
+        }
+        var note = "an array of guards \(holder), one per element of `\(element.array)` and indexed by `\(element.index)`: each view acquired is released exactly once by its guard on every exit, the failure in the middle of the loop and C++ exceptions included, and a guard never acquired releases nothing"
+        if found.kind == "callee" {
+            note += "; unsafe: the array is passed to \(found.description); the fix assumes they do not keep the pointers after they return"
+        }
+        if let threads = threadsNote(declarations, all: all) { note += "; " + threads }
+        return .success(Acquisition(use: u, view: views, pointerDecl: element.arrayNode, pointerDeclarations: declarations, acquiredAt: u.offset,
+                                    failureBranch: nil, edits: edits, escape: found, note: note, top: top))
     }
 
     /// A check `if (!PyObject_CheckReadBuffer(x)) <exit>` (or `== 0`) before `u` in the same block
@@ -694,6 +811,12 @@ struct ScopedBufferRewrite {
             }
         }
         return nil
+    }
+
+    /// A goto after `offset` to a label before it: the code at `offset` can run again.
+    func jumpsBack(above offset: Int, all: [Int]) -> Bool {
+        let labelsAbove = Set(all.filter { tree.nodes[$0].kind == .labelStmt && tree.nodes[$0].range.lowerBound < offset }.map { tree.nodes[$0].spelling })
+        return all.contains { tree.nodes[$0].kind == .gotoStmt && tree.nodes[$0].range.lowerBound > offset && labelsAbove.contains(gotoTarget($0) ?? "") }
     }
 
     func gotoTarget(_ i: Int) -> String? {
@@ -800,20 +923,23 @@ struct ScopedBufferRewrite {
 
     /// The first use of the pointer, or of a local variable it is copied into, that could let it
     /// outlive the view; nil when every use only reads or writes through it. Also the declarations followed.
-    func escapingUse(of declaration: Int, pointerName: String, all: [Int], call: Int) -> (Escape?, Set<Int>, [(name: String, line: Int)]) {
-        let (e, d, c, _) = escapingUses(of: declaration, pointerName: pointerName, all: all, call: call)
+    /// `levels`: how many dereferences still give a pointer into the buffers (1 for an array of pointers,
+    /// whose elements are followed like the pointer itself).
+    func escapingUse(of declaration: Int, pointerName: String, all: [Int], call: Int, levels: Int = 0) -> (Escape?, Set<Int>, [(name: String, line: Int)]) {
+        let (e, d, c, _) = escapingUses(of: declaration, pointerName: pointerName, all: all, call: call, levels: levels)
         return (e, d, c)
     }
 
     /// Also the stores into fields (with trustCallees, for held views: `holdable` lists them instead of refusing).
-    func escapingUses(of declaration: Int, pointerName: String, all: [Int], call: Int, holdable: Bool = false) -> (Escape?, Set<Int>, [(name: String, line: Int)], [Int]) {
+    func escapingUses(of declaration: Int, pointerName: String, all: [Int], call: Int, holdable: Bool = false, levels: Int = 0) -> (Escape?, Set<Int>, [(name: String, line: Int)], [Int]) {
         var callees: [(name: String, line: Int)] = []
         var stores: [Int] = []
         let callRange = tree.nodes[call].range
         let locals = Set(all.filter { [.varDecl, .parmDecl].contains(tree.nodes[$0].kind) && !tree.nodes[$0].isStatic }.map { tree.nodes[$0].location })
         var followed: Set<Int> = [declaration]
-        var queue = [(declaration, pointerName)]
-        while let (decl, name) = queue.first {
+        var followedLevels: [Int: Int] = [declaration: levels]
+        var queue = [(declaration, pointerName, levels)]
+        while let (decl, name, declLevels) = queue.first {
             queue.removeFirst()
             for i in all where tree.nodes[i].kind == .declRef && tree.nodes[i].declarationOffset == decl && !callRange.contains(tree.nodes[i].range.lowerBound) {
                 let line = text.line(of: tree.nodes[i].range.lowerBound)
@@ -821,13 +947,14 @@ struct ScopedBufferRewrite {
                 if tree.nodes[i].inMacro {
                     return (Escape(kind: "unknown", line: line, description: "the pointer \(shown) is used inside a macro at line \(line)"), followed, callees, stores)
                 }
-                switch escape(from: i, locals: locals) {
+                switch escape(from: i, locals: locals, levels: declLevels) {
                 case .stays:
                     continue
-                case .copied(let to, let toName):
-                    if !followed.contains(to) {
+                case .copied(let to, let toName, let toLevels):
+                    if (followedLevels[to] ?? -1) < toLevels {
                         followed.insert(to)
-                        queue.append((to, toName))
+                        followedLevels[to] = toLevels
+                        queue.append((to, toName, toLevels))
                     }
                 case .escapes("callee", _) where trustCallees:
                     let p = climbToCall(i)
@@ -915,12 +1042,21 @@ struct ScopedBufferRewrite {
         var edits: [Edit]
     }
 
-    func heldTarget(storeRef: Int, view: String) -> Result<HeldTarget, Refusal> {
+    func heldTarget(storeRef: Int, view: String, call: Int, all: [Int]) -> Result<HeldTarget, Refusal> {
         var cur = storeRef
         while let p = tree.nodes[cur].parent, [.paren, .unexposed, .cast].contains(tree.nodes[p].kind) { cur = p }
         guard let assign = tree.nodes[cur].parent, tree.nodes[assign].kind == .binary, binaryOperator(assign) == "=",
               let stmtBlock = tree.nodes[assign].parent, tree.nodes[stmtBlock].kind == .compound else {
             return .failure(Refusal(message: "the pointer is stored in a field by an expression the rewrite does not follow"))
+        }
+        // Stored twice after one acquisition, the second hand-over would release the view the field keeps.
+        let storeAt = tree.nodes[assign].range.lowerBound
+        if tree.ancestors(of: assign).contains(where: { [.forStmt, .whileStmt, .doStmt].contains(tree.nodes[$0].kind) }) {
+            return .failure(Refusal(message: "the pointer is stored in a loop, so the view could be handed over twice"))
+        }
+        let labelsBetween = Set(all.filter { tree.nodes[$0].kind == .labelStmt && tree.nodes[call].range.upperBound <= tree.nodes[$0].range.lowerBound && tree.nodes[$0].range.lowerBound < storeAt }.map { tree.nodes[$0].spelling })
+        if all.contains(where: { tree.nodes[$0].kind == .gotoStmt && tree.nodes[$0].range.lowerBound > storeAt && labelsBetween.contains(gotoTarget($0) ?? "") }) {
+            return .failure(Refusal(message: "a goto jumps back above the store, so the view could be handed over twice"))
         }
         let member = strip(tree.nodes[assign].children[0])
         guard tree.nodes[member].kind == .memberRef, let baseNode = tree.nodes[member].children.first, tree.nodes[baseNode].kind != .memberRef else {
@@ -932,12 +1068,18 @@ struct ScopedBufferRewrite {
               tokens(in: tree.nodes[member].range).contains("->") else {
             return .failure(Refusal(message: "the field is not `parameter->field`"))
         }
-        let type = tree.nodes[parm].typeSpelling.replacingOccurrences(of: "struct ", with: "").replacingOccurrences(of: "*", with: "").trimmingCharacters(in: .whitespaces)
+        var type = tree.nodes[parm].typeSpelling.replacingOccurrences(of: "struct ", with: "").replacingOccurrences(of: "*", with: "").trimmingCharacters(in: .whitespaces)
+        // C++ spells a type declared in a namespace with its qualifiers: the definition names it without.
+        if let colons = type.range(of: "::", options: .backwards) { type = String(type[colons.upperBound...]) }
         let param = tree.nodes[base].spelling, field = tree.nodes[member].spelling
         let held = "\(field)_view"
         guard !identifiers.contains(held) else { return .failure(Refusal(message: "the name `\(held)` is taken")) }
-        guard let close = structClose(type) else {
+        let closes = structCloses(type)
+        guard let close = closes.first else {
             return .failure(Refusal(message: "the definition of `\(type)` is not in this file, so no `Py_buffer` field can be added"))
+        }
+        guard closes.count == 1 else {
+            return .failure(Refusal(message: "`\(type)` is defined more than once in this file, so which one gets the `Py_buffer` field is not known"))
         }
         guard let dealloc = deallocator(type) else {
             return .failure(Refusal(message: "no deallocator taking a `\(type) *` is in this file to release the held view"))
@@ -949,7 +1091,10 @@ struct ScopedBufferRewrite {
         // The owner's field: zeroed with the object (tp_alloc), released when it dies or is given another view.
         let fieldLine: String = fieldIndent + "Py_buffer " + held + "; /* keeps `" + field + "` valid */" + eol
         let deallocLine: String = eol + "    PyBuffer_Release(&" + dealloc.param + "->" + held + ");"
-        let move: String = "PyBuffer_Release(&" + param + "->" + held + "); " + param + "->" + held + " = " + view + "; " + view + ".obj = NULL;" + eol + statementIndent
+        let move: String = cplusplus
+            // The guard's Py_buffer goes to the field, and the guard is left empty: its destructor releases nothing.
+            ? view + ".move_to(&" + param + "->" + held + ");" + eol + statementIndent
+            : "PyBuffer_Release(&" + param + "->" + held + "); " + param + "->" + held + " = " + view + "; " + view + ".obj = NULL;" + eol + statementIndent
         let edits: [Edit] = [
             Edit.insert(fieldLine, at: closeLineStart),
             Edit.insert(deallocLine, at: dealloc.open + 1),
@@ -958,22 +1103,23 @@ struct ScopedBufferRewrite {
         return .success(HeldTarget(store: assign, param: param, type: type, field: field, edits: edits))
     }
 
-    /// The `}` closing `struct T {...}` or `typedef struct ... {...} T;`.
-    func structClose(_ type: String) -> Int? {
-        let t = lexed.tokens.indices
-        for k in t where lexed.spelling(at: k) == type {
+    /// The `}` closing each `struct T {...}` or `typedef struct ... {...} T;` (one, unless a C++ file
+    /// defines T in several namespaces).
+    func structCloses(_ type: String) -> [Int] {
+        var out: [Int] = []
+        for k in lexed.tokens.indices where lexed.spelling(at: k) == type {
             // typedef struct { ... } T;
-            if k > 0, lexed.spelling(at: k - 1) == "}", k + 1 < lexed.tokens.count, lexed.spelling(at: k + 1) == ";" { return k - 1 }
+            if k > 0, lexed.spelling(at: k - 1) == "}", k + 1 < lexed.tokens.count, lexed.spelling(at: k + 1) == ";" { out.append(k - 1); continue }
             // struct T { ... };
             if k > 0, lexed.spelling(at: k - 1) == "struct", k + 1 < lexed.tokens.count, lexed.spelling(at: k + 1) == "{" {
                 var depth = 0
                 for j in (k + 1)..<lexed.tokens.count {
                     let sp = lexed.spelling(at: j)
-                    if sp == "{" { depth += 1 } else if sp == "}" { depth -= 1; if depth == 0 { return j } }
+                    if sp == "{" { depth += 1 } else if sp == "}" { depth -= 1; if depth == 0 { out.append(j); break } }
                 }
             }
         }
-        return nil
+        return Set(out).sorted()
     }
 
     /// A function named `...dealloc...` whose parameters are `(T *name)`: its name and the offset of its `{`.
@@ -994,15 +1140,16 @@ struct ScopedBufferRewrite {
         tree.ancestors(of: i).first { tree.nodes[$0].kind == .callExpr }
     }
 
-    enum UseKind { case stays, copied(Int, String), escapes(String, String) }
+    /// `copied`: into a local variable (its declaration, name, and the levels of pointers it holds).
+    enum UseKind { case stays, copied(Int, String, Int), escapes(String, String) }
 
     /// Where an assignment's left side keeps the pointer.
-    func sink(_ lhs: Int, locals: Set<Int>) -> UseKind {
+    func sink(_ lhs: Int, locals: Set<Int>, levels: Int) -> UseKind {
         let l = strip(lhs)
         let n = tree.nodes[l]
         switch n.kind {
         case .declRef:
-            if let d = n.declarationOffset, locals.contains(d) { return .copied(d, n.spelling) }
+            if let d = n.declarationOffset, locals.contains(d) { return .copied(d, n.spelling, levels) }
             return .escapes("global", "is stored in `\(n.spelling)`, which outlives the function")
         case .memberRef:
             return .escapes("struct-field", "is stored in the field `\(n.spelling)`")
@@ -1015,15 +1162,23 @@ struct ScopedBufferRewrite {
         }
     }
 
-    func escape(from use: Int, locals: Set<Int>) -> UseKind {
+    func escape(from use: Int, locals: Set<Int>, levels: Int = 0) -> UseKind {
         var cur = use
+        var levels = levels
         while let p = tree.nodes[cur].parent {
             let n = tree.nodes[p]
             switch n.kind {
             case .paren, .unexposed, .cast, .conditional:
                 cur = p
+            case .arraySubscript where levels > 0 && n.children.first == cur:
+                // An element of an array of pointers is a pointer into a buffer too.
+                levels -= 1
+                cur = p
             case .arraySubscript, .memberRef:
                 return .stays
+            case .unary where levels > 0 && unaryOperator(p) == "*":
+                levels -= 1
+                cur = p
             case .unary:
                 switch unaryOperator(p) {
                 case "*", "!", "++", "--": return .stays
@@ -1036,7 +1191,7 @@ struct ScopedBufferRewrite {
                 switch op {
                 case "=":
                     if isLeft { return .stays }
-                    return sink(n.children[0], locals: locals)
+                    return sink(n.children[0], locals: locals, levels: levels)
                 case "+", "-": cur = p
                 case "==", "!=", "<", ">", "<=", ">=", "&&", "||": return .stays
                 default: return .escapes("unknown", "is used in a way the rewrite does not follow")
@@ -1050,7 +1205,7 @@ struct ScopedBufferRewrite {
             case .returnStmt:
                 return .escapes("returned", "is returned")
             case .varDecl:
-                if !n.isStatic { return .copied(n.location, n.spelling) }
+                if !n.isStatic { return .copied(n.location, n.spelling, levels) }
                 return .escapes("global", "is stored in the static `\(n.spelling)`")
             default:
                 return .escapes("unknown", "is used in a way the rewrite does not follow")

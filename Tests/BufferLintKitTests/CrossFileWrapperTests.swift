@@ -33,10 +33,10 @@ final class CrossFileWrapperTests: XCTestCase {
 
     """
 
-    func lint(_ files: [String: String]) throws -> (Report, [String: FilePlan]) {
+    func lint(_ files: [String: String], only: String? = nil) throws -> (Report, [String: FilePlan]) {
         let dir = try ScratchFolder("crossfile")
         for (name, text) in files { try dir.write(name, text) }
-        let report = try dir.lint([dir.path]) { $0.planFixes = true; $0.keepFixEdits = true; $0.cacheDirectory = nil }
+        let report = try dir.lint([only.map { dir.path + "/" + $0 } ?? dir.path]) { $0.planFixes = true; $0.keepFixEdits = true; $0.cacheDirectory = nil }
         var plans: [String: FilePlan] = [:]
         for p in report.fixPlans { plans[(p.path as NSString).lastPathComponent] = p }
         return (report, plans)
@@ -81,5 +81,23 @@ final class CrossFileWrapperTests: XCTestCase {
         let w = try XCTUnwrap(plans["w.c"])
         XCTAssertEqual(w.fixes.map(\.strategy), [.compat])
         XCTAssertTrue(w.fixes[0].reason.contains("t.c:3 other than in a call or a prototype"), w.fixes[0].reason)
+    }
+
+    func testCallersThatWereNotScannedOrAreNotCWithdrawIt() throws {
+        // Only the wrapper's file scanned: its callers are elsewhere, so its signature must not change.
+        let standalone = Self.wrapper.replacingOccurrences(of: "#include \"w.h\"", with: "#include <Python.h>")
+        let (_, alone) = try lint(["w.h": Self.header, "w.c": standalone, "a.c": Self.caller], only: "w.c")
+        let w = try XCTUnwrap(alone["w.c"])
+        XCTAssertEqual(w.fixes.map(\.strategy), [.compat])
+        XCTAssertTrue(w.fixes[0].reason.contains("no other scanned file calls or declares `get_buf`, which is not static"), w.fixes[0].reason)
+        // A header the wrapper's file includes declares it but was not scanned.
+        let (_, unscannedHeader) = try lint(["w.h": Self.header, "w.c": Self.wrapper, "a.c": Self.caller], only: "w.c")
+        XCTAssertTrue(unscannedHeader["w.c"]?.fixes.first?.reason.contains("w.h declares `get_buf` but is not among the scanned files") == true,
+                      unscannedHeader["w.c"]?.fixes.first?.reason ?? "")
+        // A Cython file that calls it is not rewritten, so nothing is.
+        let cython = "cdef extern from \"w.h\":\n    int get_buf(object o, const void **b, Py_ssize_t *n) except -1\n"
+        let (_, withCython) = try lint(["w.h": Self.header, "w.c": Self.wrapper, "a.c": Self.caller, "m.pyx": cython])
+        XCTAssertTrue(withCython["w.c"]?.fixes.first?.reason.contains("m.pyx (Cython) names `get_buf`") == true, withCython["w.c"]?.fixes.first?.reason ?? "")
+        XCTAssertTrue(withCython["a.c"]?.fixes.isEmpty ?? true)
     }
 }

@@ -20,9 +20,7 @@ extension Linter {
                     if results[g]?.fixPlan == nil, let bytes = contents[g].bytes { results[g]?.fixPlan = FilePlan(path: contents[g].path, original: bytes) }
                     results[g]?.fixPlan?.fixes.append(f)
                 }
-                amend(&results[k], fix: fix, note: planned.isEmpty
-                      ? "; no other scanned file calls or declares `\(name)`"
-                      : "; the other scanned files change with it: " + planned.map { display(contents[$0.0].path) }.sorted().joined(separator: ", "))
+                amend(&results[k], fix: fix, note: "; the other scanned files change with it: " + planned.map { display(contents[$0.0].path) }.sorted().joined(separator: ", "))
             case .failure(let refusal):
                 withdraw(&results[k], fix: fix, because: refusal.message)
             }
@@ -33,12 +31,22 @@ extension Linter {
     private func callerFixes(of name: String, fix: Fix, definedIn k: Int, contents: [Content], results: [FileResult?]) -> Result<[(Int, Fix)], ScopedBufferRewrite.Refusal> {
         guard let semantics = rules.rule(forFunction: fix.function)?.semantics else { return .failure(.init(message: "no semantics for `\(fix.function)`")) }
         let needle = Array(name.utf8)
+        // A project header the wrapper's file reaches that declares it must be scanned too.
+        let scanned = Set(contents.map { canonical($0.path) })
+        for h in results[k]?.headers ?? [] where !scanned.contains(canonical(h)) {
+            if let d = FileManager.default.contents(atPath: h), contains([UInt8](d), needle) {
+                return .failure(.init(message: "\(display(h)) declares `\(name)` but is not among the scanned files"))
+            }
+        }
         var out: [(Int, Fix)] = []
         for (g, c) in contents.enumerated() where g != k {
             guard let bytes = c.bytes, contains(bytes, needle) else { continue }
             let shown = display(c.path)
             if results[g]?.isGenerated == true { return .failure(.init(message: "\(shown) is generated and uses `\(name)`")) }
             let language = Language.of(path: c.path)
+            guard language == .c || language == .cpp else {
+                return .failure(.init(message: "\(shown) (\(language == .cython ? "Cython" : "SWIG")) names `\(name)`; only C and C++ callers are rewritten"))
+            }
             let text = SourceText(bytes: bytes)
             let lexed = Lexer.lex(text, dialect: language == .swig ? .swig : .c)
             var calls: [Int] = []
@@ -94,7 +102,15 @@ extension Linter {
             }
             out.append((g, f))
         }
+        // A function that is not static and that no scanned file calls is called from files not scanned.
+        guard !out.isEmpty else {
+            return .failure(.init(message: "no other scanned file calls or declares `\(name)`, which is not static: scan the files that call it so that they change with it"))
+        }
         return .success(out)
+    }
+
+    private func canonical(_ path: String) -> String {
+        URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: cwd)).standardizedFileURL.resolvingSymlinksInPath().path
     }
 
     private func contains(_ bytes: [UInt8], _ needle: [UInt8]) -> Bool {

@@ -748,6 +748,93 @@ final class FixStrategyTests: XCTestCase {
         XCTAssertEqual(plan2.fixes.map(\.strategy), [.compat])
     }
 
+    static let cxxWrapperSource = """
+    #include <Python.h>
+    #include <stdexcept>
+    #include <string.h>
+    static void require_no_bang(char c) { if (c == '!') throw std::runtime_error("no bang please"); }
+    static int as_wbuf(PyObject *o, void **b, Py_ssize_t *n);
+    static int as_wbuf(PyObject *o, void **b, Py_ssize_t *n)
+    {
+        return PyObject_AsWriteBuffer(o, b, n);
+    }
+    static PyObject *zero(PyObject *obj)
+    {
+        void *p;
+        Py_ssize_t n;
+        if (as_wbuf(obj, &p, &n) < 0)
+            return NULL;
+        if (n == 0)
+            Py_RETURN_NONE;
+        memset(p, 0, (size_t)n);
+        return PyLong_FromSsize_t(n);
+    }
+    static PyObject *first(PyObject *obj)
+    {
+        void *p;
+        Py_ssize_t n;
+        try {
+            if (as_wbuf(obj, &p, &n) < 0)
+                return NULL;
+            require_no_bang(n > 0 ? ((const char *)p)[0] : 0);
+            return PyLong_FromLong(n > 0 ? ((const unsigned char *)p)[0] : -1);
+        } catch (const std::exception &e) {
+            PyErr_SetString(PyExc_ValueError, e.what());
+            return NULL;
+        }
+    }
+
+    """
+
+    func testACPlusPlusWrapperTakesTheCallersGuardByReference() throws {
+        let dir = try ScratchFolder("fixwrappercpp")
+        let (plan, _) = try plan("w.cpp", FixStrategyTests.cxxWrapperSource, in: dir)
+        XCTAssertEqual(plan.fixes.map(\.strategy), [.compat, .scoped])
+        XCTAssertEqual(plan.fixes.map(\.safety), [.safe, .unsafe])
+        XCTAssertEqual(plan.fixes.map { $0.escape?.kind }, ["out-param", "out-param"])
+        let unsafe = plan.fixes[1]
+        XCTAssertTrue(unsafe.reason.hasPrefix("caller-owned view (unsafe): `as_wbuf` gains a last parameter `bufferlint::BufferView &view`"), unsafe.reason)
+        XCTAssertTrue(unsafe.reason.contains("its callers (2 in this file, calls at lines 14, 26)"), unsafe.reason)
+        XCTAssertEqual(Set(unsafe.supportFiles.map(\.name)), ["bufferlint_view.hpp", "bufferlint_compat.h"])
+        let out = fixed(plan, unsafe: true)
+        XCTAssertEqual(out.components(separatedBy: "#include \"bufferlint_view.hpp\"").count, 2, out)
+        XCTAssertTrue(out.contains("static int as_wbuf(PyObject *o, void **b, Py_ssize_t *n, bufferlint::BufferView &view);\nstatic int as_wbuf(PyObject *o, void **b, Py_ssize_t *n, bufferlint::BufferView &view)\n"), out)
+        // The flag of the replaced function, its TypeError again on failure, the out-parameters' own types.
+        XCTAssertTrue(out.contains("{ if (view.acquire(o, PyBUF_WRITABLE) < 0) { PyErr_SetString(PyExc_TypeError, \"expected a writable bytes-like object\"); return -1; } *b = (void *)view.buf(); *n = view.len(); return 0; }"), out)
+        // Each caller declares a guard at its top and passes it; no release is written anywhere.
+        XCTAssertTrue(out.contains("static PyObject *zero(PyObject *obj)\n{\n    bufferlint::BufferView view;\n    void *p;"), out)
+        XCTAssertTrue(out.contains("static PyObject *first(PyObject *obj)\n{\n    bufferlint::BufferView view;\n    void *p;"), out)
+        XCTAssertEqual(out.components(separatedBy: "if (as_wbuf(obj, &p, &n, view) < 0)\n").count, 3, out)
+        XCTAssertFalse(out.contains("PyBuffer_Release"), out)
+        XCTAssertFalse(out.contains("PyObject_AsWriteBuffer"), out)
+        // Without --unsafe-fixes the wrapper is compat and the callers stay as they are.
+        let safe = fixed(plan)
+        XCTAssertTrue(safe.contains("return bufferlint_AsWriteBuffer(o, b, n);") && safe.contains("if (as_wbuf(obj, &p, &n) < 0)"), safe)
+        try compiles(out, as: "w.cpp", in: dir, supportFiles: unsafe.supportFiles)
+    }
+
+    func testACPlusPlusWrapperWhoseCallerTheGuardCannotServeStaysCompat() throws {
+        let dir = try ScratchFolder("fixwrappercpp")
+        func refused(_ name: String, _ changes: [(String, String)]) throws -> FilePlan {
+            var src = FixStrategyTests.cxxWrapperSource
+            for (old, new) in changes {
+                XCTAssertTrue(src.contains(old), old)
+                src = src.replacingOccurrences(of: old, with: new)
+            }
+            let (plan, _) = try self.plan(name, src, in: dir)
+            XCTAssertEqual(plan.fixes.map(\.strategy), [.compat], name)
+            return plan
+        }
+        // longjmp leaves a caller without running the guard's destructor.
+        _ = try refused("jump.cpp", [("#include <string.h>\n", "#include <string.h>\n#include <setjmp.h>\nstatic jmp_buf env;\n"),
+                                     ("        Py_RETURN_NONE;\n    memset", "        longjmp(env, 1);\n    memset")])
+        // The pointer leaves a caller.
+        _ = try refused("escape.cpp", [("return PyLong_FromSsize_t(n);", "return (PyObject *)p;")])
+        // A default argument on the last parameter: no parameter can follow it.
+        _ = try refused("default.cpp", [("static int as_wbuf(PyObject *o, void **b, Py_ssize_t *n);", "static int as_wbuf(PyObject *o, void **b, Py_ssize_t *n, int unused = 0);"),
+                                        ("static int as_wbuf(PyObject *o, void **b, Py_ssize_t *n)\n", "static int as_wbuf(PyObject *o, void **b, Py_ssize_t *n, int unused)\n")])
+    }
+
     // MARK: - SWIG and Cython
 
     func testASwigInTypemapGetsATypemapLocalAndAFreeargTypemap() throws {

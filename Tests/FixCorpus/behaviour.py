@@ -14,6 +14,7 @@ import fixmod  # noqa: E402
 import fixmodpp  # noqa: E402
 import swmod  # noqa: E402
 import xwmod  # noqa: E402
+import xwmodpp  # noqa: E402
 
 INPUTS = {
     "bytes": lambda: b"hello world",
@@ -137,6 +138,9 @@ CALLS = [
     (xwmod.xw_equal, lambda x: (x, b"abcdef")),
     (xwmod.xw_equal, lambda x: (b"abcdef", x)),
     (xwmod.xw_equal, lambda x: (x, None)),
+    (xwmodpp.xwpp_len, lambda x: (x,)),
+    (xwmodpp.xwpp_first, lambda x: (x,)),
+    (xwmodpp.xwpp_stamp, lambda x: (x,)),
     (keeper_once, lambda x: (x,)),
     (keeper_twice, lambda x: (x,)),
     (fixmodpp.read_len, lambda x: (x,)),

@@ -17,9 +17,9 @@ CORPUS = ROOT / "Tests" / "FixCorpus"
 BUFFERLINT = os.environ.get("BUFFERLINT", str(ROOT / ".build" / "release" / "bufferlint"))
 OLD = ["PyObject_AsCharBuffer", "PyObject_AsReadBuffer", "PyObject_AsWriteBuffer", "PyObject_CheckReadBuffer"]
 MODULES = {"fixmod": ("fixmod.c", "gcc"), "fixmodpp": ("fixmodpp.cpp", "g++"), "cymod": ("cymod.pyx", "gcc"), "_swmod": ("swmod.i", "gcc"),
-           "xwmod": ("xwmod.c", "gcc")}
+           "xwmod": ("xwmod.c", "gcc"), "xwmodpp": ("xwmodpp.cpp", "g++")}
 # Modules built from more than one file: the other files (sources and headers).
-MORE_FILES = {"xwmod": ["xwrap.c", "xwrap.h"]}
+MORE_FILES = {"xwmod": ["xwrap.c", "xwrap.h"], "xwmodpp": ["xwrappp.cpp", "xwrappp.hpp"]}
 
 pytestmark = pytest.mark.skipif(shutil.which("gcc") is None or shutil.which("g++") is None, reason="gcc and g++ are needed")
 
@@ -42,7 +42,7 @@ def build(src_dir: Path, out_dir: Path, extra: list[str], only: set[str] | None 
             path = out_dir / (source[:-2] + "_wrap.c")
             r = subprocess.run(["swig", "-python", "-outdir", str(out_dir), "-o", str(path), str(src_dir / source)], capture_output=True, text=True)
             assert r.returncode == 0, r.stderr
-        more = [str(src_dir / f) for f in MORE_FILES.get(name, []) if f.endswith(".c")]
+        more = [str(src_dir / f) for f in MORE_FILES.get(name, []) if f.endswith((".c", ".cpp"))]
         cmd = [compiler, "-shared", "-fPIC", "-O1", "-Wall", f"-I{include}", f"-I{src_dir}", *extra,
                str(path), *more, "-o", str(out_dir / (name + suffix))]
         r = subprocess.run(cmd, capture_output=True, text=True)
@@ -115,6 +115,21 @@ def test_unsafe_fixes_keep_results_and_leak_no_view(fixed_unsafe):
     xw = (fixed_unsafe["copy"] / "xwmod.c").read_text()
     assert xw.count(", &view) < 0") == 3 and ", &view_1) < 0" in xw and "PyBuffer_Release" in xw
     assert "the other scanned files change with it: " in report
+    # A C++ wrapper that is not static takes its caller's guard by reference, in its prototype too; each of
+    # its three callers in another file declares a guard, released on every exit, the caught exception included.
+    xwpp = (fixed_unsafe["copy"] / "xwrappp.cpp").read_text()
+    assert "int xwpp_write_buffer(PyObject *obj, void **buf, Py_ssize_t *len, bufferlint::BufferView &view)\n{" in xwpp
+    assert ('{ if (view.acquire(obj, PyBUF_WRITABLE) < 0) { PyErr_SetString(PyExc_TypeError, "expected a writable bytes-like object"); return -1; }'
+            ' *buf = (void *)view.buf(); *len = view.len(); return 0; }') in xwpp
+    hpp = (fixed_unsafe["copy"] / "xwrappp.hpp").read_text()
+    assert "int xwpp_write_buffer(PyObject *obj, void **buf, Py_ssize_t *len, bufferlint::BufferView &view);" in hpp
+    assert hpp.count('#include "bufferlint_view.hpp"') == 1
+    xwmodpp = (fixed_unsafe["copy"] / "xwmodpp.cpp").read_text()
+    assert xwmodpp.count("{\n    bufferlint::BufferView view;\n    void *p;") == 3 and xwmodpp.count("(obj, &p, &n, view) < 0)") == 3
+    assert xwmodpp.count('#include "bufferlint_view.hpp"') == 1 and "PyBuffer_Release" not in xwmodpp
+    assert "gains a last parameter `bufferlint::BufferView &view`" in report
+    stamp = [a for a in after if a["call"].endswith(":xwpp_stamp") and a["input"] == "bang-bytearray"]
+    assert stamp and stamp[0]["outcome"] == ["raise", "ValueError", "no bang please"] and stamp[0]["resize"] == "ok"
     # Cython: the fixed .pyx (built with the names poisoned) uses cimported PyObject_GetBuffer in try/finally.
     pyx = (fixed_unsafe["copy"] / "cymod.pyx").read_text()
     assert "from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release" in pyx and "PyObject_As" not in pyx
@@ -196,6 +211,9 @@ def test_scoped_and_compat_counts_and_reasons(fixed):
     assert report.count("an array of guards") == 3
     # The Holder keeps the pointer: compat by default.
     assert "if (bufferlint_AsCharBuffer(obj, &s, &n) < 0)" in fixed_cpp
+    # The C++ wrapper without --unsafe-fixes: compat, its callers unchanged.
+    assert "return bufferlint_AsWriteBuffer(obj, buf, len);" in (fixed["copy"] / "xwrappp.cpp").read_text()
+    assert (fixed["copy"] / "xwmodpp.cpp").read_text() == (CORPUS / "xwmodpp.cpp").read_text()
     # SWIG: typemap locals released by new freearg typemaps; the %{ %} helper gets compat there.
     swig = (fixed["copy"] / "swmod.i").read_text()
     assert swig.count("Py_buffer view = {0}") == 2 and swig.count("PyBuffer_Release(&view$argnum);") == 2

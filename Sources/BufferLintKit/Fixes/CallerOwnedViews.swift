@@ -1,7 +1,9 @@
 import Foundation
 
 /// The callers' side of a caller-owned view: every call of a wrapper passes `&view`, a view its
-/// calling function owns and releases at its exits (the scoped plan, with `Use.wrapper`).
+/// calling function owns and releases at its exits (the scoped plan, with `Use.wrapper`). In C++
+/// it passes `view`, a `bufferlint::BufferView` guard declared at the top of the calling function,
+/// whose destructor releases it on every exit.
 enum CallerOwnedViews {
     struct Planned {
         var edits: [Edit] = []

@@ -201,7 +201,9 @@ public struct FixPlanner {
         var whose: [String] = []
         if callerFunctions > 0 { whose.append("\(callerFunctions) in this file, calls at lines \(lines.sorted().map(String.init).joined(separator: ", "))") }
         if !wrapper.isStatic { whose.append("those in the other scanned files") }
-        let note = "caller-owned view (unsafe): `\(wrapper.name)` gains a last parameter `Py_buffer *\(viewParameter)` that it fills with `PyObject_GetBuffer(..., \(use.semantics.flag))` before handing out the pointer and the length; its callers (\(whose.joined(separator: "; "))) own one view per call and release it at their exits; unsafe because the wrapper's signature changes"
+        let note = cplusplus
+            ? "caller-owned view (unsafe): `\(wrapper.name)` gains a last parameter `bufferlint::BufferView &\(viewParameter)`, a guard (bufferlint_view.hpp) that it fills with `\(viewParameter).acquire(..., \(use.semantics.flag))` before handing out the pointer and the length; its callers (\(whose.joined(separator: "; "))) declare one guard per call, whose destructor releases the view on every exit, returns and exceptions alike; unsafe because the wrapper's signature changes"
+            : "caller-owned view (unsafe): `\(wrapper.name)` gains a last parameter `Py_buffer *\(viewParameter)` that it fills with `PyObject_GetBuffer(..., \(use.semantics.flag))` before handing out the pointer and the length; its callers (\(whose.joined(separator: "; "))) own one view per call and release it at their exits; unsafe because the wrapper's signature changes"
         return (.scoped(edits, ScopedBufferRewrite.Escape(kind: "out-param", line: text.line(of: use.offset)), note), wrapper.isStatic ? nil : wrapper.name)
     }
 

@@ -34,7 +34,8 @@ struct ScopedBufferRewrite {
         var callNode: Int
         var function: String
         var semantics: Rule.Semantics
-        /// A call of a project wrapper that now takes the caller's `Py_buffer *` as a last argument.
+        /// A call of a project wrapper that now takes the caller's `Py_buffer *` (in C++ its
+        /// `bufferlint::BufferView &`) as a last argument.
         var wrapper = false
     }
 
@@ -386,8 +387,9 @@ struct ScopedBufferRewrite {
         }
         let view = unique("view", avoiding: &taken)
         if u.wrapper {
-            // The wrapper fills the pointer and the length itself; the caller owns the view.
-            let addArgument = Edit.insert(", &\(view)", at: c.range.upperBound - 1)
+            // The wrapper fills the pointer and the length itself; the caller owns the view (in C++ a
+            // guard, passed by reference, that releases it on every exit of the caller).
+            let addArgument = Edit.insert(cplusplus ? ", \(view)" : ", &\(view)", at: c.range.upperBound - 1)
             switch statementPosition(call) {
             case .failure(let r): return .failure(r)
             case .success(let position):
@@ -395,7 +397,8 @@ struct ScopedBufferRewrite {
                 if case .ifCondition(_, let thenNode, _) = position { failureBranch = thenNode }
                 return .success(Acquisition(use: u, view: view, pointerDecl: pDecl, pointerDeclarations: analysis.declarations, acquiredAt: u.offset,
                                             failureBranch: failureBranch, edits: [addArgument], escape: analysis.escape,
-                                            note: "the caller's view `\(view)` is filled by `\(u.function)` and released at the caller's exits"))
+                                            note: cplusplus ? "the caller's guard `\(view)` is filled by `\(u.function)` and releases the view on every exit of the caller, returns and exceptions alike"
+                                                : "the caller's view `\(view)` is filled by `\(u.function)` and released at the caller's exits"))
             }
         }
         var held: HeldTarget? = nil
@@ -972,12 +975,12 @@ struct ScopedBufferRewrite {
     // MARK: - Wrappers
 
     /// A `static` wrapper `W(obj, buffer, len)` whose body ends in `return PyObject_As*Buffer(obj, buffer, len);`
-    /// with `buffer` and `len` its own parameters: it gains a last parameter `Py_buffer *view`, fills it
-    /// with `PyObject_GetBuffer` and hands out the view's pointer and length; its callers own the view.
+    /// with `buffer` and `len` its own parameters: it gains a last parameter `Py_buffer *view` (in C++
+    /// `bufferlint::BufferView &view`, a guard), fills it with `PyObject_GetBuffer` and hands out the
+    /// view's pointer and length; its callers own the view.
     /// `allowExtern`: a wrapper that is not `static` is rewritten too (its callers in other files are
     /// then the caller's business: see `CrossFileWrappers`).
     func wrapperEdits(_ u: Use, fn: Int, viewParameter: String, allowExtern: Bool = false) -> Result<(name: String, edits: [Edit], isStatic: Bool), Refusal> {
-        guard !cplusplus else { return .failure(Refusal(message: "a C++ wrapper would take a guard instead; not rewritten")) }
         let c = tree.nodes[u.callNode]
         let args = Array(c.children.dropFirst())
         guard args.count == 3, let ret = tree.nodes[climb(u.callNode)].parent, tree.nodes[ret].kind == .returnStmt, !tree.nodes[ret].inMacro else {
@@ -992,11 +995,18 @@ struct ScopedBufferRewrite {
         guard let pParm = parameter(args[1]), let lParm = parameter(args[2]), let lastParm = parms.last else {
             return .failure(Refusal(message: "the pointer and the length are not the wrapper's own parameters"))
         }
+        guard tree.nodes[pParm].typeSpelling.hasSuffix("*"), tree.nodes[lParm].typeSpelling.hasSuffix("*") else {
+            return .failure(Refusal(message: "the pointer and the length are not passed to the wrapper through pointers"))
+        }
         let name = tree.nodes[fn].spelling
         let header = tokens(in: tree.nodes[fn].range.lowerBound..<tree.nodes[fn].range.lowerBound + 1)
         let isStatic = text.text(tree.nodes[fn].range.lowerBound..<tree.nodes[lastParm].range.lowerBound).contains("static") || header.first == "static"
         guard isStatic || allowExtern else {
             return .failure(Refusal(message: "`\(name)` is not static: callers in other files would need the new parameter"))
+        }
+        // C++: a new last parameter cannot follow one with a default argument.
+        if cplusplus, tokens(in: tree.nodes[lastParm].range).contains("=") {
+            return .failure(Refusal(message: "the last parameter of `\(name)` has a default argument, so no parameter can follow it"))
         }
         func pointee(_ t: String) -> String {
             var s = t.trimmingCharacters(in: .whitespaces)
@@ -1011,11 +1021,15 @@ struct ScopedBufferRewrite {
             failure = "{ PyErr_SetString(PyExc_\(exc), \"\(literal)\"); return -1; }"
         }
         let pName = tree.nodes[pParm].spelling, lName = tree.nodes[lParm].spelling
-        let lengthValue = lType == "Py_ssize_t" ? "\(viewParameter)->len" : "(\(lType))\(viewParameter)->len"
-        let body = "{ if (PyObject_GetBuffer(\(object), \(viewParameter), \(u.semantics.flag)) < 0) \(failure) *\(pName) = (\(pType))\(viewParameter)->buf; *\(lName) = \(lengthValue); return 0; }"
+        // C: `Py_buffer *view`, filled in place. C++: the caller's guard, which releases it on every exit of the caller.
+        let (declared, acquire, bufExpr, lenExpr) = cplusplus
+            ? ("bufferlint::BufferView &\(viewParameter)", "\(viewParameter).acquire(\(object), \(u.semantics.flag))", "\(viewParameter).buf()", "\(viewParameter).len()")
+            : ("Py_buffer *\(viewParameter)", "PyObject_GetBuffer(\(object), \(viewParameter), \(u.semantics.flag))", "\(viewParameter)->buf", "\(viewParameter)->len")
+        let lengthValue = lType == "Py_ssize_t" ? lenExpr : "(\(lType))\(lenExpr)"
+        let body = "{ if (\(acquire) < 0) \(failure) *\(pName) = (\(pType))\(bufExpr); *\(lName) = \(lengthValue); return 0; }"
         var edits = [
             Edit(range: tree.nodes[ret].range.lowerBound..<statementEnd(tree.nodes[ret]), replacement: body),
-            .insert(", Py_buffer *\(viewParameter)", at: tree.nodes[lastParm].range.upperBound),
+            .insert(", \(declared)", at: tree.nodes[lastParm].range.upperBound),
         ]
         // Prototypes of the wrapper in this file (outside any function body).
         var depth = 0
@@ -1024,8 +1038,13 @@ struct ScopedBufferRewrite {
             if sp == "{" { depth += 1 } else if sp == "}" { depth -= 1 }
             guard depth == 0, sp == name, k + 1 < lexed.tokens.count, lexed.spelling(at: k + 1) == "(", lexed.tokens[k].start != tree.nodes[fn].location else { continue }
             var j = k + 1, d = 0
-            while j < lexed.tokens.count { let t = lexed.spelling(at: j); if t == "(" { d += 1 } else if t == ")" { d -= 1; if d == 0 { break } }; j += 1 }
-            if j + 1 < lexed.tokens.count, lexed.spelling(at: j + 1) == ";" { edits.append(.insert(", Py_buffer *\(viewParameter)", at: lexed.tokens[j].start)) }
+            var defaulted = false
+            while j < lexed.tokens.count { let t = lexed.spelling(at: j); if t == "(" { d += 1 } else if t == ")" { d -= 1; if d == 0 { break } } else if t == "=" && d == 1 { defaulted = true }; j += 1 }
+            guard j + 1 < lexed.tokens.count, lexed.spelling(at: j + 1) == ";" else { continue }
+            if cplusplus && defaulted {
+                return .failure(Refusal(message: "a prototype of `\(name)` at line \(text.line(of: lexed.tokens[k].start)) gives a default argument, so no parameter can follow it"))
+            }
+            edits.append(.insert(", \(declared)", at: lexed.tokens[j].start))
         }
         return .success((name, edits, isStatic))
     }

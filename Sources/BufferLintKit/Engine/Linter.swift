@@ -140,6 +140,7 @@ public final class Linter: @unchecked Sendable {
         }
 
         report.wrappers = crossFilePass(contents: contents, results: &results)
+        if options.planFixes { replanCythonIncludes(&results) }
         var missing: [(String, MissingInclude)] = []
         for r in results.compactMap({ $0 }) {
             report.findings += r.findings

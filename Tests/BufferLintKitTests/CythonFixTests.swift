@@ -280,6 +280,61 @@ final class CythonFixTests: XCTestCase {
         """), fixed(plan, unsafe: true))
     }
 
+    func testACallInAnElseOrExceptClauseDeclaresTheViewBeforeTheWholeStatement() throws {
+        let dir = try ScratchFolder("cyelse")
+        let src = header + """
+        def f(obj, int which):
+            cdef const void *data
+            cdef Py_ssize_t length
+            if which == 1:
+                return 1
+            elif which == 2:
+                return 2
+            else:
+                PyObject_AsReadBuffer(obj, &data, &length)
+                return (<const unsigned char *>data)[0]
+
+        def g(obj):
+            cdef const void *data
+            cdef Py_ssize_t length
+            try:
+                x = int(obj)
+            except TypeError:
+                PyObject_AsReadBuffer(obj, &data, &length)
+                x = length
+            return x
+        """
+        let (plan, _) = try plan("e.pyx", src, in: dir)
+        XCTAssertEqual(plan.fixes.filter { $0.strategy == .scoped }.count, 2)
+        let out = fixed(plan, unsafe: true)
+        XCTAssertTrue(out.contains("""
+            cdef Py_ssize_t length
+            cdef Py_buffer view
+            if which == 1:
+                return 1
+            elif which == 2:
+                return 2
+            else:
+                PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE)
+                try:
+        """), out)
+        XCTAssertTrue(out.contains("""
+            cdef Py_ssize_t length
+            cdef Py_buffer view
+            try:
+                x = int(obj)
+            except TypeError:
+                PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE)
+                try:
+                    data = <const void *>view.buf
+                    length = view.len
+                    x = length
+                finally:
+                    PyBuffer_Release(&view)
+            return x
+        """), out)
+    }
+
     func testACallInAForBodyGetsAViewPerIteration() throws {
         let dir = try ScratchFolder("cyfor")
         let src = header + """

@@ -66,7 +66,7 @@ struct CythonRewrite {
 
     // MARK: - The plan
 
-    /// `includes`: the files this plan read besides its own (for the result cache).
+    /// Every fix of the file, the reasons for the uses left alone, and each finding's default fix.
     func plan(occurrences: [Occurrence], rules: RuleSet, findings: inout [Finding]) -> FilePlan {
         var plan = FilePlan(path: path, original: text.bytes)
         let fixable = occurrences.compactMap { o -> (Occurrence, Rule)? in
@@ -568,7 +568,7 @@ struct CythonRewrite {
         switch enclosing(L) { case .success(let e): (def, chain) = e; case .failure(let r): return .failure(r) }
         let loopTop = chain.last { ["for", "while"].contains(src.firstWord($0)) }
         let blockHeader = chain.first
-        let topStatement = chain.last ?? L
+        let topStatement = chain.last.map(src.statementHead) ?? L
         // The rest of the block.
         let end = src.restEnd(L)
         // The pointer and the length: `&local`, with casts.
@@ -779,7 +779,7 @@ struct CythonRewrite {
         let declarations = ["cdef Py_buffer *\(views) = NULL", "cdef Py_ssize_t \(acquired) = 0", "cdef Py_ssize_t \(k)"]
         var out: [String] = []
         var edits: [Edit] = []
-        let topStatement = chain.last ?? F
+        let topStatement = chain.last.map(src.statementHead) ?? F
         if chain.isEmpty {
             out += declarations.map { ind + $0 }
         } else {

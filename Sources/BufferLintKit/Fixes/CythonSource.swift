@@ -124,6 +124,17 @@ struct CythonSource {
         return k
     }
 
+    /// The first line of the compound statement whose clause `l` opens: the `if` of an `elif`/`else`,
+    /// the `try` of an `except`/`finally`, the loop of a loop's `else`.
+    func statementHead(_ l: Int) -> Int {
+        var k = l
+        while ["elif", "else", "except", "finally"].contains(firstWord(k)) {
+            guard let prev = (0..<k).reversed().first(where: { lines[$0].indent <= lines[k].indent }), lines[prev].indent == lines[k].indent else { break }
+            k = prev
+        }
+        return k
+    }
+
     /// The first line after `l` indented less than `l`: the end of the statements that follow `l` in its block.
     func restEnd(_ l: Int) -> Int {
         var k = l + 1

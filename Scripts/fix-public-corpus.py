@@ -169,6 +169,8 @@ def table(args) -> str:
                           fix_report(args, m["repo"], commits[key], m["path"], f, True))
         wanted = {"PyObject_AsCharBuffer": "BUF001", "PyObject_AsReadBuffer": "BUF002", "PyObject_AsWriteBuffer": "BUF003", "PyObject_CheckReadBuffer": "BUF004"}.get(m["function"])
         found = [f for f in cache[key] if f["rule"] == wanted and (fn is None or f.get("enclosingFunction") == fn)]
+        # A call site: a call or reference before a declaration of the name (a Cython `cdef extern` line).
+        found.sort(key=lambda f: f["kind"] not in ("call", "reference"))
         if not found:
             lines.append(f"| {m['id']} | {where} | {m['strategy']} | no such use at the pinned commit | | | |")
             continue
@@ -215,6 +217,8 @@ def why(m: dict, fix: dict | None, unsafe: dict | None, finding: dict) -> str:
             return f"theirs holds a view; the pointer escapes ({e}), so bufferlint keeps exactly the old behaviour and names the escape instead of guessing an owner" + bug
         if theirs in ("held", "raii", "scoped"):
             return "exactly the old behaviour; the scoped rewrite was refused for the reason given (no unproven release)" + bug
+        if theirs == "removed":
+            return "exactly the old behaviour; theirs deleted the code path instead" + bug
         return "exactly the old behaviour, as theirs" + bug
     if s == "check-buffer":
         return "the approximation theirs used, offered only as unsafe" + bug

@@ -453,6 +453,24 @@ final class CythonFixTests: XCTestCase {
             return p
         """, "is returned", escape: "returned")
         try assertRefused("""
+        def f(obj):
+            cdef const char *p
+            cdef Py_ssize_t n
+            def peek():
+                return p[0]
+            PyObject_AsReadBuffer(obj, <const void **>&p, &n)
+            return peek
+        """, "is used in a nested function or a lambda (line 8)")
+        try assertRefused("""
+        cdef extern from "Python.h":
+            int PyObject_GetBuffer(object, Py_buffer *, int)
+        def f(obj):
+            cdef const char *p
+            cdef Py_ssize_t n
+            PyObject_AsReadBuffer(obj, <const void **>&p, &n)
+            return p[0]
+        """, "declares `PyObject_GetBuffer` without an `except` clause (line 5): a failed acquisition would go unchecked")
+        try assertRefused("""
         class C:
             PyObject_AsReadBuffer(obj, &p, &n)
             x = 1

@@ -549,6 +549,31 @@ struct CythonRewrite {
         return reason + (isIf ? " and the old failure branch (dropped) no longer runs" : "")
     }
 
+    /// Why the file cannot hold a view the way the rewrites write it, if it cannot: its own
+    /// `PyObject_GetBuffer` must raise on failure (`except -1`) so that no failure goes unchecked,
+    /// and its own `Py_buffer` must come with its own functions.
+    func viewSupportRefusal() -> Refusal? {
+        func declaration(_ name: String) -> Int? {
+            src.lexed.tokens.indices.first { k in
+                src.isIdentifier(k) && src.spell(k) == name && src.externBlock(of: src.lineOfToken[k]) != nil
+            }.map { src.lineOfToken[$0] }
+        }
+        if let l = declaration("PyObject_GetBuffer"), !src.lines[l].tokens.contains(where: { src.spell($0) == "except" }) {
+            return Refusal(message: "the file declares `PyObject_GetBuffer` without an `except` clause (line \(src.lines[l].first)): a failed acquisition would go unchecked")
+        }
+        if let l = declaration("Py_buffer"), declaration("PyObject_GetBuffer") == nil || declaration("PyBuffer_Release") == nil {
+            return Refusal(message: "the file declares its own `Py_buffer` (line \(src.lines[l].first)) but not the functions that take it")
+        }
+        return nil
+    }
+
+    /// The innermost function whose body holds line `l`.
+    func function(of l: Int) -> Int? {
+        var k: Int? = src.parent(l)
+        while let d = k, !src.isFunctionHeader(d) { k = src.parent(d) }
+        return k
+    }
+
     /// Names not used in the function nor given to another view of it.
     func freshName(_ base: String, derived: [String] = [], def: Int, taken: inout [Int: Set<String>]) -> String {
         let used = Set(occurrencesOfIdentifiers(in: def..<src.blockEnd(def))).union(taken[def] ?? [])
@@ -590,11 +615,16 @@ struct CythonRewrite {
             return .failure(Refusal(message: "the pointer `\(pointer)` is not declared with `cdef` in the function"))
         }
         guard let pType = pDecl.declarator.type else { return .failure(Refusal(message: "the pointer `\(pointer)` is not declared as a plain variable")) }
+        if let why = viewSupportRefusal() { return .failure(why) }
         let lType = src.localDeclaration(of: length, in: body, indent: bodyIndent)?.declarator.type ?? "Py_ssize_t"
         // Every other use of the pointer: in the rest of the block, only through it.
         for k in occurrences(of: pointer, in: body) where k != pDecl.declarator.nameToken && k != pointerArg.lowerBound + 1 && !isOldCallTarget(k) {
             let l = src.lineOfToken[k]
             let line = src.lines[l].first
+            if function(of: l) != def || src.lines[l].tokens.contains(where: { src.spell($0) == "lambda" }) {
+                return .failure(Refusal(message: "`\(pointer)` is used in a nested function or a lambda (line \(line))", escape: EscapeSummary(kind: "unknown", line: line),
+                                        detail: "is used in a nested function or a lambda"))
+            }
             if l >= end {
                 let why = pointerUse(k, function: def)
                 let escape = EscapeSummary(kind: why?.0 ?? "none", line: line)
@@ -714,6 +744,7 @@ struct CythonRewrite {
         guard let aDecl = src.localDeclaration(of: array, in: body, indent: bodyIndent), let elementType = aDecl.declarator.elementType else {
             return refuse("`\(array)` is not a local array or pointer declared with `cdef`")
         }
+        if let why = viewSupportRefusal() { return .failure(why) }
         // The length: `&LENGTHS[i]` or `&n`.
         let lArg = src.strippingCasts(site.args[2])
         let lengthTarget: String, lengthType: String
@@ -745,6 +776,9 @@ struct CythonRewrite {
         for k in occurrences(of: array, in: body) where k != aDecl.declarator.nameToken && k != p.lowerBound + 1 {
             let l = src.lineOfToken[k]
             let lo = src.lines[l].tokens.lowerBound
+            if function(of: l) != def || src.lines[l].tokens.contains(where: { src.spell($0) == "lambda" }) {
+                return refuse("`\(array)` is used in a nested function or a lambda (line \(src.lines[l].first))")
+            }
             if k > lo, src.isPunct(k - 1, "("), src.isPunct(k + 1, ")"), k - 2 >= lo, CythonRewrite.freeing.contains(src.spell(k - 2)) { continue }
             if l >= end { return refuse("`\(array)` is used after the block of the loop (line \(src.lines[l].first))") }
             if l < F {

@@ -215,6 +215,8 @@ def table(args) -> tuple[str, dict]:
         wanted = RULE_OF.get(m["function"])
         found = [f for f in findings if f["rule"] == wanted and f["line"] == line] or \
                 [f for f in findings if f["rule"] == wanted and fn is not None and f.get("enclosingFunction") == fn]
+        # A call site: a call or reference before a declaration of the name (a Cython `cdef extern` line).
+        found.sort(key=lambda f: f["kind"] not in ("call", "reference"))
         if not found:
             counts["missing"] += 1
             lines.append(f"| {m['id']} | {where} | {m['strategy']} | not found at {m['before'][:7]} | | | | |")

@@ -703,7 +703,6 @@ final class FixStrategyTests: XCTestCase {
     }
 
     // MARK: - Wrappers
-    // MARK: - Wrappers
 
     static let wrapperSource = """
     #include <Python.h>
@@ -835,7 +834,7 @@ final class FixStrategyTests: XCTestCase {
                                         ("static int as_wbuf(PyObject *o, void **b, Py_ssize_t *n)\n", "static int as_wbuf(PyObject *o, void **b, Py_ssize_t *n, int unused)\n")])
     }
 
-    // MARK: - SWIG and Cython
+    // MARK: - SWIG (Cython: CythonFixTests.swift)
 
     func testASwigInTypemapGetsATypemapLocalAndAFreeargTypemap() throws {
         let dir = try ScratchFolder("fixswig")
@@ -867,43 +866,6 @@ final class FixStrategyTests: XCTestCase {
         XCTAssertTrue(out.contains("}\n%typemap(freearg) (const char *p, Py_ssize_t n) {\n    PyBuffer_Release(&view$argnum);\n}"), out)
         // A freearg typemap of the same pattern exists: no second one, compat with the reason.
         XCTAssertTrue(plan.fixes[1].reason.contains("exists already"), plan.fixes[1].reason)
-    }
-
-    func testCythonPlainPatternsGetCimportedGetBufferInTryFinallyAndTheExternGoes() throws {
-        let dir = try ScratchFolder("fixcython")
-        let src = """
-        cdef extern from "Python.h":
-            int PyObject_AsReadBuffer(object o, const void **b, Py_ssize_t *n) except -1
-
-        def f(obj):
-            cdef const void *data
-            cdef Py_ssize_t n
-            if PyObject_AsReadBuffer(obj, &data, &n) < 0:
-                raise TypeError("f needs a buffer")
-            return (<const unsigned char *>data)[0] + n
-
-        """
-        let (plan, report) = try plan("c.pyx", src, in: dir)
-        XCTAssertEqual(plan.fixes.map(\.safety), [.unsafe])
-        // Unsafe only: `fix` without --unsafe-fixes leaves the file alone.
-        XCTAssertTrue(plan.selected(unsafe: false).isEmpty)
-        XCTAssertEqual(fixed(plan, unsafe: true), """
-        from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE
-
-        def f(obj):
-            cdef const void *data
-            cdef Py_ssize_t n
-            cdef Py_buffer view
-            PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE)
-            try:
-                data = <const void *>view.buf
-                n = view.len
-                return (<const unsigned char *>data)[0] + n
-            finally:
-                PyBuffer_Release(&view)
-
-        """)
-        XCTAssertEqual(report.findings.first { $0.rule == "BUF002" && $0.kind == .call }?.fix?.safety, .unsafe)
     }
 
     // MARK: - Macro bodies

@@ -90,6 +90,19 @@ def holder_bang_keeps_the_old(x):
     return kept, first, h.first()
 
 
+def remember_first(x):
+    """cy_remember keeps x's pointer in module-level variables; read it while x lives."""
+    n = cymod.cy_remember(x)
+    return n, cymod.cy_remembered_first()
+
+
+def hold_first(x):
+    """A Holder keeps x's pointer (and x) in the object."""
+    h = cymod.Holder()
+    n = h.hold(x)
+    return n, h.first()
+
+
 # (name, how to build the call's arguments from one input)
 CALLS = [
     (fixmod.read_sum, lambda x: (x,)),
@@ -129,6 +142,23 @@ CALLS = [
     (swmod.length_of, lambda x: (x,)),
     (cymod.cy_sum, lambda x: (x,)),
     (cymod.cy_fill, lambda x: (x, 7)),
+    (cymod.cy_readable, lambda x: (x,)),
+    (remember_first, lambda x: (x,)),
+    (hold_first, lambda x: (x,)),
+    (cymod.cy_pick, lambda x: (x, 1)),
+    (cymod.cy_pick, lambda x: (x, 0)),
+    (cymod.cy_first_bytes, lambda x: ([x, b"ab"],)),
+    (cymod.cy_first_bytes, lambda x: ([b"", x, b"!x", x],)),
+    (cymod.cy_first_bytes, lambda x: (x,)),
+    (cymod.cy_zero_first, lambda x: (x,)),
+    (cymod.cy_choose, lambda x: (x, 1)),
+    (cymod.cy_choose, lambda x: (x, 0)),
+    (cymod.cy_count, lambda x: (x, 108)),
+    (cymod.cy_part_len, lambda x: (x,)),
+    (cymod.cy_firsts, lambda x: ([x, b"ab"],)),
+    (cymod.cy_firsts, lambda x: ([b"", x, b"!x", x],)),
+    (cymod.cy_firsts, lambda x: ([x, 7, x],)),
+    (cymod.cy_firsts, lambda x: (x,)),
     (fixmod.w_len, lambda x: (x,)),
     (fixmod.w_first, lambda x: (x,)),
     (fixmod.w_equal, lambda x: ((x, b"abcdef"),)),

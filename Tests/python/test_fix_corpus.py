@@ -18,8 +18,8 @@ BUFFERLINT = os.environ.get("BUFFERLINT", str(ROOT / ".build" / "release" / "buf
 OLD = ["PyObject_AsCharBuffer", "PyObject_AsReadBuffer", "PyObject_AsWriteBuffer", "PyObject_CheckReadBuffer"]
 MODULES = {"fixmod": ("fixmod.c", "gcc"), "fixmodpp": ("fixmodpp.cpp", "g++"), "cymod": ("cymod.pyx", "gcc"), "_swmod": ("swmod.i", "gcc"),
            "xwmod": ("xwmod.c", "gcc"), "xwmodpp": ("xwmodpp.cpp", "g++")}
-# Modules built from more than one file: the other files (sources and headers).
-MORE_FILES = {"xwmod": ["xwrap.c", "xwrap.h"], "xwmodpp": ["xwrappp.cpp", "xwrappp.hpp"]}
+# A module's other files, copied and fixed with it: sources built with it, headers, Cython includes.
+MORE_FILES = {"xwmod": ["xwrap.c", "xwrap.h"], "xwmodpp": ["xwrappp.cpp", "xwrappp.hpp"], "cymod": ["cymod_part.pxi"]}
 
 pytestmark = pytest.mark.skipif(shutil.which("gcc") is None or shutil.which("g++") is None, reason="gcc and g++ are needed")
 
@@ -59,12 +59,11 @@ def make_fixed(base: Path, unsafe: bool) -> dict:
     original, copy = base / "original", base / "fixed"
     (original / "build").mkdir(parents=True)
     copy.mkdir()
-    # The Cython fix is unsafe: without --unsafe-fixes the .pyx is not fixed, and is built as it is.
-    fixable = {n for n, (src, _) in MODULES.items() if unsafe or not src.endswith(".pyx")}
+    # Every module is fixed: without --unsafe-fixes the Cython module gets compat (safe) throughout.
+    fixable = set(MODULES)
     for name, (source, _) in MODULES.items():
-        if name in fixable:
-            for f in [source, *MORE_FILES.get(name, [])]:
-                shutil.copy(CORPUS / f, copy / f)
+        for f in [source, *MORE_FILES.get(name, [])]:
+            shutil.copy(CORPUS / f, copy / f)
     build(CORPUS, original / "build", ["-Wno-deprecated-declarations"])
     run = subprocess.run([BUFFERLINT, "fix", *(["--unsafe-fixes"] if unsafe else []), str(copy)], capture_output=True, text=True)
     assert run.returncode in (0, 1), run.stderr
@@ -130,10 +129,6 @@ def test_unsafe_fixes_keep_results_and_leak_no_view(fixed_unsafe):
     assert "gains a last parameter `bufferlint::BufferView &view`" in report
     stamp = [a for a in after if a["call"].endswith(":xwpp_stamp") and a["input"] == "bang-bytearray"]
     assert stamp and stamp[0]["outcome"] == ["raise", "ValueError", "no bang please"] and stamp[0]["resize"] == "ok"
-    # Cython: the fixed .pyx (built with the names poisoned) uses cimported PyObject_GetBuffer in try/finally.
-    pyx = (fixed_unsafe["copy"] / "cymod.pyx").read_text()
-    assert "from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release" in pyx and "PyObject_As" not in pyx
-    assert pyx.count("finally:\n        PyBuffer_Release(&view") == 2
     for keeper in ("keeper_twice", "holder_twice"):
         twice = [a for a in after if a["call"].endswith(":" + keeper) and a["input"] == "bytearray"]
         assert twice and twice[0]["outcome"][0] == "ok" and "resized" in twice[0]["outcome"][1], keeper
@@ -146,6 +141,30 @@ def test_unsafe_fixes_keep_results_and_leak_no_view(fixed_unsafe):
     # The throwing keep left the Holder with its old view and x free: the corpus compares it.
     bang = [a for a in after if a["call"].endswith(":holder_bang_keeps_the_old") and a["input"] == "bang-bytearray"]
     assert bang and bang[0]["outcome"] == ["ok", repr(("ValueError: no bang please", 111, 122))] and bang[0]["resize"] == "ok"
+    # Cython: the fixed .pyx (built with the names poisoned) uses cimported PyObject_GetBuffer in try/finally
+    # for the plain calls, also in the body of an `if`, a `for` and a `try`; compat where the pointer escapes.
+    pyx = (fixed_unsafe["copy"] / "cymod.pyx").read_text()
+    assert "from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE, PyBUF_WRITABLE" in pyx
+    assert "PyObject_As" not in pyx and "PyObject_CheckReadBuffer" not in pyx
+    assert pyx.count("finally:\n        PyBuffer_Release(&view)") == 3
+    assert pyx.count("    cdef Py_buffer view\n    if pick:\n        PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE)\n        try:") == 1
+    assert "    for x in items:\n        PyObject_GetBuffer(x, &view, PyBUF_SIMPLE)\n        try:" in pyx
+    assert pyx.count("finally:\n            PyBuffer_Release(&view)") == 3
+    assert "    cdef Py_buffer view\n    cdef Py_ssize_t i\n    cdef Py_ssize_t count\n    PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE)" in pyx
+    for escaped in ["bufferlint_AsCharBuffer(obj, &_remembered, &_remembered_len)", "bufferlint_AsReadBuffer(obj, &self.data, &self.size)",
+                    "bufferlint_AsWriteBuffer(obj, &p, &n)", "bufferlint_AsReadBuffer(obj, <const void **>&p, &n)",
+                    "return bufferlint_CheckReadBuffer(obj)"]:
+        assert escaped in pyx, escaped
+    # The loop filling an array of pointers: an array of views, every acquired one released.
+    assert "            for i in range(count):\n                PyObject_GetBuffer(items[i], &views[i], PyBUF_SIMPLE)\n                views_acquired += 1\n" in pyx
+    assert "        finally:\n            for views_k in range(views_acquired):\n                PyBuffer_Release(&views[views_k])\n            PyMem_Free(views)\n" in pyx
+    assert "an array of views beside `ptrs`" in report
+    part = (fixed_unsafe["copy"] / "cymod_part.pxi").read_text()
+    assert 'cdef extern from "bufferlint_compat.h":\n    int bufferlint_AsReadBuffer(object obj, const void **buffer, Py_ssize_t *buffer_len) except -1' in part
+    for why in ["[escape: global, line", "is stored in the module-level `_remembered`", "[escape: struct-field, line", "is stored in the field `self.data`",
+                "`p` is used after the block of the call", "the rest of the `for` block", "each iteration gets and releases its own view",
+                "the rest of the `if` block", "the rest of the `try` block", "remove-declaration (safe)"]:
+        assert why in report, why
 
 
 def test_fixed_modules_behave_as_the_originals(fixed):
@@ -182,10 +201,10 @@ def test_the_fixed_copy_has_no_finding_left_but_those_reported_not_fixable(fixed
 
 def test_scoped_and_compat_counts_and_reasons(fixed):
     report = fixed["report"]
-    m = re.search(r"^(\d+) uses fixed \((\d+) scoped, (\d+) compat\), (\d+) not fixed", report, re.M)
+    m = re.search(r"^(\d+) uses fixed \((\d+) scoped, (\d+) remove-declaration, (\d+) compat\), (\d+) not fixed", report, re.M)
     assert m, report
-    total, scoped, compat, _ = map(int, m.groups())
-    assert scoped >= 20 and compat >= 6 and total == scoped + compat
+    total, scoped, removed, compat, _ = map(int, m.groups())
+    assert scoped >= 20 and compat >= 6 and removed == 4 and total == scoped + removed + compat
     for why in ["in a loop", "stored in the field `data`", "may keep it", "[escape: struct-field, line", "[escape: none, line",
                 "Py_BEGIN_ALLOW_THREADS", "body of the macro `GET_READ`", "bufferlint::BufferView"]:
         assert why in report, why
@@ -218,12 +237,24 @@ def test_scoped_and_compat_counts_and_reasons(fixed):
     swig = (fixed["copy"] / "swmod.i").read_text()
     assert swig.count("Py_buffer view = {0}") == 2 and swig.count("PyBuffer_Release(&view$argnum);") == 2
     assert "if (bufferlint_AsReadBuffer(obj, &p, out) < 0)" in swig and '#include "bufferlint_compat.h"' in swig
+    # Cython without --unsafe-fixes: compat everywhere, declared with the module's own signatures; the old
+    # declarations go (the .pxi that used one is fixed in the same run).
+    pyx = (fixed["copy"] / "cymod.pyx").read_text()
+    assert "cimport PyObject_GetBuffer" not in pyx and "PyObject_As" not in pyx and "PyObject_CheckReadBuffer" not in pyx
+    block = pyx.split('cdef extern from "bufferlint_compat.h":\n', 1)[1].split("\n\n", 1)[0].splitlines()
+    assert sorted(block) == ["    int bufferlint_AsCharBuffer(object obj, const char **buffer, Py_ssize_t *buffer_len) except -1",
+                             "    int bufferlint_AsReadBuffer(object obj, const void **buffer, Py_ssize_t *buffer_len) except -1",
+                             "    int bufferlint_AsWriteBuffer(object obj, void **buffer, Py_ssize_t *buffer_len) except -1",
+                             "    int bufferlint_CheckReadBuffer(object obj)"], block
+    assert "if bufferlint_AsReadBuffer(obj, &data, &length) < 0:" in pyx and "    bufferlint_AsWriteBuffer(obj, &p, &n)\n" in pyx
+    assert "bufferlint_AsReadBuffer(obj, &_part_data, &_part_len)" in (fixed["copy"] / "cymod_part.pxi").read_text()
 
 
 def test_fix_twice_changes_nothing(fixed):
     copy = fixed["copy"]
-    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in copy.glob("*.c*")}
+    sources = lambda: [*copy.glob("*.c*"), *copy.glob("*.py[xi]"), *copy.glob("*.i")]
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sources()}
     r = subprocess.run([BUFFERLINT, "fix", str(copy)], capture_output=True, text=True)
     assert r.returncode in (0, 1), r.stderr
-    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in copy.glob("*.c*")} == before
+    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sources()} == before
     assert re.search(r"^0 uses fixed", r.stdout, re.M)

@@ -20,6 +20,33 @@ extension Linter {
         return result
     }
 
+    /// A Cython file keeps the declaration of an old name while a file it includes still uses the
+    /// name. When every such use has a safe fix in this run, its plan is made again knowing that.
+    func replanCythonIncludes(_ results: inout [FileResult?]) {
+        func absolute(_ p: String) -> String {
+            ((p.hasPrefix("/") ? p : (cwd as NSString).appendingPathComponent(p)) as NSString).standardizingPath
+        }
+        var byPath: [String: Int] = [:]
+        for (k, r) in results.enumerated() { if let r { byPath[absolute(r.path)] = k } }
+        for k in results.indices {
+            guard let r = results[k], let plan = r.fixPlan, !plan.dependsOnFixesOf.isEmpty, Language.of(path: r.path) == .cython else { continue }
+            let fixed = plan.dependsOnFixesOf.allSatisfy { dep in
+                guard let j = byPath[absolute(dep)], let d = results[j], let dp = d.fixPlan, dp.generatedBy == nil else { return false }
+                let safe = Set(dp.selected(unsafe: false).map(\.offset))
+                return d.occurrences.allSatisfy { o in
+                    guard [.call, .reference, .shadowing].contains(o.kind), rules.watchedNames.contains(o.function) else { return true }
+                    return safe.contains(o.nameRange.lowerBound)
+                }
+            }
+            guard fixed else { continue }
+            var again = r
+            for i in again.findings.indices { again.findings[i].fix = nil }
+            again.fixPlan = CythonRewrite(text: SourceText(bytes: plan.original), path: r.path, fixedIncludes: Set(plan.dependsOnFixesOf))
+                .plan(occurrences: r.occurrences, rules: rules, findings: &again.findings)
+            results[k] = again
+        }
+    }
+
     /// The Cython way to replace each old function.
     static let cythonAdvice: [String: String] = [
         "PyObject_AsCharBuffer": readAdvice,

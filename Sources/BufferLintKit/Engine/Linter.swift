@@ -145,6 +145,7 @@ public final class Linter: @unchecked Sendable {
         report.wrappers = crossFilePass(contents: contents, results: &results)
         // Only where the edits are kept (diff, fix, SARIF): the findings show the default fix, never these unsafe ones.
         if options.planFixes && options.keepFixEdits { planCrossFileWrappers(contents: contents, results: &results) }
+        if options.planFixes { replanCythonIncludes(&results) }
         var missing: [(String, MissingInclude)] = []
         for r in results.compactMap({ $0 }) {
             report.findings += r.findings

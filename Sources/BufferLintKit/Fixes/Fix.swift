@@ -21,6 +21,8 @@ public enum FixStrategy: String, Sendable {
     case scoped
     /// `PyObject_CheckReadBuffer` becomes `PyObject_CheckBuffer`: an approximation.
     case checkBuffer = "check-buffer"
+    /// A Cython `cdef extern` declaration of an old function that nothing uses any more is deleted.
+    case removeDeclaration = "remove-declaration"
 }
 
 /// A file written next to a fixed file when it is not there yet (the compat header).
@@ -73,6 +75,9 @@ public struct FilePlan: Sendable {
     public var unfixed: [UnfixedUse] = []
     /// A file another tool generates (Cython, SWIG): it is never edited.
     public var generatedBy: String?
+    /// Files whose fixes in the same run change this plan: the `.pxi` files a Cython file includes
+    /// that still use an old name it declares (the declaration goes when they are fixed too).
+    public var dependsOnFixesOf: [String] = []
 
     public init(path: String, original: [UInt8]) {
         self.path = path

@@ -34,16 +34,16 @@ INPUTS = {
     "long-bytearray": lambda: bytearray(b"0123456789"),
 }
 
-def keeper_once(x):
-    """A Keeper holds x's pointer while it lives; the view goes with it."""
-    k = fixmod.Keeper()
+def kept_once(make, x):
+    """A keeper (fixmod.Keeper, fixmodpp.Holder) holds x's pointer while it lives; the view goes with it."""
+    k = make()
     k.keep(x)
     return k.first()
 
 
-def keeper_twice(x):
-    """A second keep lets go of x while the Keeper still lives: x can be resized then."""
-    k = fixmod.Keeper()
+def kept_twice(make, x):
+    """A second keep lets go of x while the keeper still lives: x can be resized then."""
+    k = make()
     k.keep(x)
     first = k.first()
     k.keep(b"zz")
@@ -55,25 +55,21 @@ def keeper_twice(x):
     return first, k.first(), resized
 
 
+def keeper_once(x):
+    return kept_once(fixmod.Keeper, x)
+
+
+def keeper_twice(x):
+    return kept_twice(fixmod.Keeper, x)
+
+
 def holder_once(x):
     """The C++ Holder: a callee may throw before the pointer is stored."""
-    h = fixmodpp.Holder()
-    h.keep(x)
-    return h.first()
+    return kept_once(fixmodpp.Holder, x)
 
 
 def holder_twice(x):
-    """As keeper_twice: a second keep lets go of x while the Holder still lives."""
-    h = fixmodpp.Holder()
-    h.keep(x)
-    first = h.first()
-    h.keep(b"zz")
-    resized = None
-    if isinstance(x, bytearray):
-        x.append(0)
-        x.pop()
-        resized = "resized"
-    return first, h.first(), resized
+    return kept_twice(fixmodpp.Holder, x)
 
 
 def holder_bang_keeps_the_old(x):

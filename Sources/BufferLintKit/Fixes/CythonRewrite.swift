@@ -69,14 +69,8 @@ struct CythonRewrite {
     /// Every fix of the file, the reasons for the uses left alone, and each finding's default fix.
     func plan(occurrences: [Occurrence], rules: RuleSet, findings: inout [Finding]) -> FilePlan {
         var plan = FilePlan(path: path, original: text.bytes)
-        let fixable = occurrences.compactMap { o -> (Occurrence, Rule)? in
-            guard let r = rules.rule(forFunction: o.function), r.kind == .oldBuffer, rules.isEnabled(r.id) else { return nil }
-            return (o, r)
-        }
-        func unfixed(_ o: Occurrence, _ r: Rule, _ why: String) {
-            let p = text.position(of: o.nameRange.lowerBound)
-            plan.unfixed.append(UnfixedUse(rule: r.id, function: o.function, line: p.line, column: p.column, reason: why))
-        }
+        let fixable = rules.fixableUses(occurrences)
+        func unfixed(_ o: Occurrence, _ r: Rule, _ why: String) { plan.leave(o, r, in: text, because: why) }
         let uses = fixable.filter { [.call, .reference].contains($0.0.kind) }
         let useOffsets = occurrences.filter { [.call, .reference, .shadowing].contains($0.kind) }.map(\.nameRange.lowerBound)
         var taken: [Int: Set<String>] = [:]

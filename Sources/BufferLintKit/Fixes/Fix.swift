@@ -133,3 +133,36 @@ public enum EditApplier {
         return out
     }
 }
+
+extension Rule.Semantics {
+    /// `PyErr_SetString(PyExc_T, "message")` when the old function raised its own exception on failure
+    /// (AsWriteBuffer's TypeError) instead of passing on the exporter's; nil otherwise.
+    var oldErrorCall: String? {
+        guard let exc = failureException, !["exporter", "none", ""].contains(exc), let message = failureMessage else { return nil }
+        let literal = message.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return "PyErr_SetString(PyExc_\(exc), \"\(literal)\")"
+    }
+
+    /// An acquisition expression that fails with the old function's own exception, when it had one.
+    func raisingOldError(_ acquire: String) -> String {
+        oldErrorCall.map { "(\(acquire) < 0 ? (\($0), -1) : 0)" } ?? acquire
+    }
+}
+
+extension RuleSet {
+    /// The uses a fix can be planned for: those of enabled old-buffer rules, with their rule.
+    func fixableUses(_ occurrences: [Occurrence]) -> [(Occurrence, Rule)] {
+        occurrences.compactMap { o in
+            guard let r = rule(forFunction: o.function), r.kind == .oldBuffer, isEnabled(r.id) else { return nil }
+            return (o, r)
+        }
+    }
+}
+
+extension FilePlan {
+    /// Records a use that gets no fix, and why.
+    mutating func leave(_ o: Occurrence, _ r: Rule, in text: SourceText, because why: String) {
+        let p = text.position(of: o.nameRange.lowerBound)
+        unfixed.append(UnfixedUse(rule: r.id, function: o.function, line: p.line, column: p.column, reason: why))
+    }
+}

@@ -425,12 +425,8 @@ struct ScopedBufferRewrite {
         let acquire = cplusplus ? "\(view).acquire(\(object), \(u.semantics.flag))" : "PyObject_GetBuffer(\(object), &\(view), \(u.semantics.flag))"
         var get = acquire
         // The old function's own exception on failure, when it replaced the exporter's.
-        var raise: String? = nil
-        if let exc = u.semantics.failureException, !["exporter", "none", ""].contains(exc), let message = u.semantics.failureMessage {
-            let literal = message.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            raise = "PyErr_SetString(PyExc_\(exc), \"\(literal)\");"
-            get = "(\(get) < 0 ? (PyErr_SetString(PyExc_\(exc), \"\(literal)\"), -1) : 0)"
-        }
+        let raise = u.semantics.oldErrorCall.map { $0 + ";" }
+        get = u.semantics.raisingOldError(get)
         var notes: [String] = []
         if cplusplus {
             notes.append("the view is a `bufferlint::BufferView` (bufferlint_view.hpp) whose destructor releases it exactly once on every exit, returns and exceptions alike")
@@ -623,10 +619,7 @@ struct ScopedBufferRewrite {
         let success = ["\(element.array)[\(element.index)] = \(current).buf;", "\(length.name) = \(lengthValue);", "\(count)++;"]
         let object = text.text(tree.nodes[args[0]].range)
         var get = "PyObject_GetBuffer(\(object), &\(current), \(u.semantics.flag))"
-        if let exc = u.semantics.failureException, !["exporter", "none", ""].contains(exc), let message = u.semantics.failureMessage {
-            let literal = message.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            get = "(\(get) < 0 ? (PyErr_SetString(PyExc_\(exc), \"\(literal)\"), -1) : 0)"
-        }
+        get = u.semantics.raisingOldError(get)
         guard case .success(.ifCondition(let ifNode, let thenNode, false)) = statementPosition(u.callNode) else {
             return .failure(Refusal(message: "the call in the loop is not the only failure test of an `if`"))
         }
@@ -710,10 +703,7 @@ struct ScopedBufferRewrite {
         let success = ["\(element.array)[\(element.index)] = (\(type))\(current).buf();", "\(length) = \(lengthValue);"]
         let object = text.text(tree.nodes[args[0]].range)
         var get = "\(current).acquire(\(object), \(u.semantics.flag))"
-        if let exc = u.semantics.failureException, !["exporter", "none", ""].contains(exc), let message = u.semantics.failureMessage {
-            let literal = message.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            get = "(\(get) < 0 ? (PyErr_SetString(PyExc_\(exc), \"\(literal)\"), -1) : 0)"
-        }
+        get = u.semantics.raisingOldError(get)
         guard case .success(.ifCondition(let ifNode, let thenNode, false)) = statementPosition(u.callNode) else {
             return .failure(Refusal(message: "the call in the loop is not the only failure test of an `if`"))
         }
@@ -1015,11 +1005,7 @@ struct ScopedBufferRewrite {
         }
         let pType = pointee(tree.nodes[pParm].typeSpelling), lType = pointee(tree.nodes[lParm].typeSpelling)
         let object = text.text(tree.nodes[args[0]].range)
-        var failure = "return -1;"
-        if let exc = u.semantics.failureException, !["exporter", "none", ""].contains(exc), let message = u.semantics.failureMessage {
-            let literal = message.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            failure = "{ PyErr_SetString(PyExc_\(exc), \"\(literal)\"); return -1; }"
-        }
+        let failure = u.semantics.oldErrorCall.map { "{ \($0); return -1; }" } ?? "return -1;"
         let pName = tree.nodes[pParm].spelling, lName = tree.nodes[lParm].spelling
         // C: `Py_buffer *view`, filled in place. C++: the caller's guard, which releases it on every exit of the caller.
         let (declared, acquire, bufExpr, lenExpr) = cplusplus

@@ -131,11 +131,7 @@ struct SwigTypemapRewrite {
         var n = 1
         while identifiers.contains(view) { view = "view_\(n)"; n += 1 }
         let object = text.text(lexed.tokens[args[0].first!].start..<lexed.tokens[args[0].last!].end)
-        var get = "PyObject_GetBuffer(\(object), &\(view), \(semantics.flag))"
-        if let exc = semantics.failureException, !["exporter", "none", ""].contains(exc), let message = semantics.failureMessage {
-            let literal = message.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            get = "(\(get) < 0 ? (PyErr_SetString(PyExc_\(exc), \"\(literal)\"), -1) : 0)"
-        }
+        let get = semantics.raisingOldError("PyObject_GetBuffer(\(object), &\(view), \(semantics.flag))")
         let eol = text.usesCRLF ? "\r\n" : "\n"
         let indent = indentation(of: lexed.tokens[ifToken].start)
         let lengthValue = lType == "Py_ssize_t" ? "\(view).len" : "(\(lType))\(view).len"

@@ -514,6 +514,19 @@ struct ScopedBufferRewrite {
                                     failureBranch: failureBranch, edits: edits, escape: analysis.escape, note: notes.joined(separator: "; ")))
     }
 
+    /// The element's acquisition in place of the old call (failing with the old function's own
+    /// exception where it had one) and, after the `if` that tests it, what success assigns.
+    func loopElementEdits(_ u: Use, get: String, success: [String]) -> Result<(thenNode: Int, edits: [Edit]), Refusal> {
+        guard case .success(.ifCondition(let ifNode, let thenNode, false)) = statementPosition(u.callNode) else {
+            return .failure(Refusal(message: "the call in the loop is not the only failure test of an `if`"))
+        }
+        let indent = indentation(of: tree.nodes[ifNode].range.lowerBound)
+        return .success((thenNode, [
+            Edit(range: tree.nodes[u.callNode].range, replacement: u.semantics.raisingOldError(get)),
+            .insert(success.map { eol + indent + $0 }.joined(), at: statementEnd(tree.nodes[ifNode])),
+        ]))
+    }
+
     struct ArrayElement {
         var array: String
         var arrayDeclaration: Int
@@ -618,16 +631,13 @@ struct ScopedBufferRewrite {
         // In C a `void *` converts to the element's pointer type, whatever its qualifiers.
         let success = ["\(element.array)[\(element.index)] = \(current).buf;", "\(length.name) = \(lengthValue);", "\(count)++;"]
         let object = text.text(tree.nodes[args[0]].range)
-        var get = "PyObject_GetBuffer(\(object), &\(current), \(u.semantics.flag))"
-        get = u.semantics.raisingOldError(get)
-        guard case .success(.ifCondition(let ifNode, let thenNode, false)) = statementPosition(u.callNode) else {
-            return .failure(Refusal(message: "the call in the loop is not the only failure test of an `if`"))
+        let placed: (thenNode: Int, edits: [Edit])
+        switch loopElementEdits(u, get: "PyObject_GetBuffer(\(object), &\(current), \(u.semantics.flag))", success: success) {
+        case .success(let p): placed = p
+        case .failure(let r): return .failure(r)
         }
-        let indent = indentation(of: tree.nodes[ifNode].range.lowerBound)
-        var edits = [
-            Edit(range: c.range, replacement: get),
-            .insert(success.map { eol + indent + $0 }.joined(), at: statementEnd(tree.nodes[ifNode])),
-        ]
+        let thenNode = placed.thenNode
+        var edits = placed.edits
         var acquiredAt = u.offset
         if let ds = element.arrayDeclStmt {
             let declIndent = indentation(of: tree.nodes[ds].range.lowerBound)
@@ -702,16 +712,13 @@ struct ScopedBufferRewrite {
         let lengthValue = lengthType == "Py_ssize_t" ? "\(current).len()" : "(\(lengthType))\(current).len()"
         let success = ["\(element.array)[\(element.index)] = (\(type))\(current).buf();", "\(length) = \(lengthValue);"]
         let object = text.text(tree.nodes[args[0]].range)
-        var get = "\(current).acquire(\(object), \(u.semantics.flag))"
-        get = u.semantics.raisingOldError(get)
-        guard case .success(.ifCondition(let ifNode, let thenNode, false)) = statementPosition(u.callNode) else {
-            return .failure(Refusal(message: "the call in the loop is not the only failure test of an `if`"))
+        let placed: (thenNode: Int, edits: [Edit])
+        switch loopElementEdits(u, get: "\(current).acquire(\(object), \(u.semantics.flag))", success: success) {
+        case .success(let p): placed = p
+        case .failure(let r): return .failure(r)
         }
-        let indent = indentation(of: tree.nodes[ifNode].range.lowerBound)
-        var edits = [
-            Edit(range: c.range, replacement: get),
-            .insert(success.map { eol + indent + $0 }.joined(), at: statementEnd(tree.nodes[ifNode])),
-        ]
+        let thenNode = placed.thenNode
+        var edits = placed.edits
         var top = ""
         var holder: String
         if let ds = element.arrayDeclStmt {

@@ -45,7 +45,8 @@ public struct PythonHeaders: Sendable {
         if let env = ProcessInfo.processInfo.environment["BUFFERLINT_PYTHON_INCLUDE"], !env.isEmpty { return env }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import sysconfig; print(sysconfig.get_paths()['include'])"]
+        // -S: no site import (a third of the start-up); sysconfig is in the standard library.
+        p.arguments = ["python3", "-S", "-c", "import sysconfig; print(sysconfig.get_paths()['include'])"]
         let pipe = Pipe()
         p.standardOutput = pipe
         p.standardError = FileHandle.nullDevice

@@ -42,7 +42,9 @@ public struct PythonHeaders: Sendable {
 
     /// The running python3's include folder, found without running Python when possible.
     public static func defaultIncludeDir() -> String? {
-        if let env = ProcessInfo.processInfo.environment["BUFFERLINT_PYTHON_INCLUDE"], !env.isEmpty { return env }
+        let environment = ProcessInfo.processInfo.environment
+        if let env = environment["BUFFERLINT_PYTHON_INCLUDE"], !env.isEmpty { return env }
+        if let dir = includeDirFromPath(environment: environment, cwd: FileManager.default.currentDirectoryPath) { return dir }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         // -S: no site import (a third of the start-up); sysconfig is in the standard library.
@@ -60,6 +62,54 @@ public struct PythonHeaders: Sendable {
             return "/usr/include/python3.\(v)"
         }
         return nil
+    }
+}
+
+extension PythonHeaders {
+    /// The include folder of the `python3` that PATH finds, read from the file system: the
+    /// interpreter `PREFIX/bin/python3.X` (through symbolic links, as in a virtual environment)
+    /// has its headers in `PREFIX/include/python3.X`; a pyenv shim stands for the version pyenv
+    /// selects (PYENV_VERSION, a `.python-version` file, then PYENV_ROOT's `version` file; `system`
+    /// is the next python3 on PATH). Nil whenever that is not certain: Python is asked then.
+    static func includeDirFromPath(environment: [String: String], cwd: String) -> String? {
+        let fm = FileManager.default
+        for dir in (environment["PATH"] ?? "").split(separator: ":").map(String.init) where !dir.isEmpty {
+            let candidate = (dir as NSString).appendingPathComponent("python3")
+            guard fm.isExecutableFile(atPath: candidate) else { continue }
+            if (dir as NSString).lastPathComponent == "shims" {
+                let root = environment["PYENV_ROOT"].flatMap { $0.isEmpty ? nil : $0 } ?? (dir as NSString).deletingLastPathComponent
+                guard let version = pyenvVersion(root: root, environment: environment, cwd: cwd) else { return nil }
+                if version == "system" { continue }
+                return includeDir(ofInterpreter: "\(root)/versions/\(version)/bin/python3")
+            }
+            return includeDir(ofInterpreter: candidate)
+        }
+        return nil
+    }
+
+    static func includeDir(ofInterpreter path: String) -> String? {
+        let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        let name = (real as NSString).lastPathComponent
+        guard name.hasPrefix("python3."), Int(name.dropFirst("python3.".count)) != nil else { return nil }
+        let prefix = ((real as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+        let include = "\(prefix)/include/\(name)"
+        return FileManager.default.fileExists(atPath: "\(include)/Python.h") ? include : nil
+    }
+
+    static func pyenvVersion(root: String, environment: [String: String], cwd: String) -> String? {
+        func first(_ text: String) -> String? {
+            text.split(whereSeparator: { $0 == ":" || $0 == " " || $0 == "\n" || $0 == "\t" }).first.map(String.init)
+        }
+        if let v = environment["PYENV_VERSION"], !v.isEmpty { return first(v) }
+        var dir = environment["PYENV_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? cwd
+        while true {
+            if let text = try? String(contentsOfFile: (dir as NSString).appendingPathComponent(".python-version"), encoding: .utf8) { return first(text) }
+            let parent = (dir as NSString).deletingLastPathComponent
+            if parent == dir || parent.isEmpty { break }
+            dir = parent
+        }
+        if let text = try? String(contentsOfFile: "\(root)/version", encoding: .utf8) { return first(text) }
+        return "system"
     }
 }
 

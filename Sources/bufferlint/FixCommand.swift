@@ -55,6 +55,9 @@ struct FixFiles: ParsableCommand {
         var failedWrites = 0
         var remaining = 0
         var totals: [String: Int] = [:]
+        // A use left unfixed that is reported as a warning or an error makes the exit status 1.
+        let serious = Set(report.findings.filter { $0.severity >= .warning }.map { "\($0.file):\($0.line):\($0.column):\($0.rule)" })
+        var unfixedSerious = false
         for plan in report.fixPlans.sorted(by: { $0.path < $1.path }) {
             var outcome = FileFixer.outcome(for: plan, unsafe: unsafeFixes)
             FileFixer.write(&outcome, plan: plan)
@@ -79,6 +82,7 @@ struct FixFiles: ParsableCommand {
             }
             for u in outcome.unfixed.sorted(by: { ($0.line, $0.column) < ($1.line, $1.column) }) {
                 remaining += 1
+                if serious.contains("\(shown):\(u.line):\(u.column):\(u.rule)") { unfixedSerious = true }
                 out += "\(shown):\(u.line):\(u.column): \(u.rule) not fixed: \(u.reason)\n"
             }
         }
@@ -88,12 +92,6 @@ struct FixFiles: ParsableCommand {
             + ", \(remaining) not fixed" + (failedWrites > 0 ? ", \(failedWrites) file\(failedWrites == 1 ? "" : "s") not written" : "") + "\n"
         FileHandle.standardOutput.write(Data(out.utf8))
         if failedWrites > 0 { throw ExitCode(ExitCodes.usage) }
-        let unfixedSerious = report.fixPlans.contains { plan in
-            let outcome = FileFixer.outcome(for: plan, unsafe: unsafeFixes)
-            return outcome.unfixed.contains { u in
-                report.findings.contains { $0.rule == u.rule && $0.line == u.line && $0.column == u.column && $0.severity >= .warning && $0.file == linter.display(plan.path) }
-            }
-        }
         throw ExitCode(unfixedSerious ? ExitCodes.findings : BufferLintExit.code(for: report) == ExitCodes.usage ? ExitCodes.usage : 0)
     }
 }

@@ -197,13 +197,9 @@ extension Linter {
 
     /// The wrapper's fix (and the fixes of its group in that file, the callers there) go; the use keeps its other fix.
     private func withdraw(_ result: inout FileResult?, fix: Fix, because why: String) {
-        guard let plan = result?.fixPlan else { return }
         result?.fixPlan?.fixes.removeAll { $0.group != nil && $0.group == fix.group && $0.safety == .unsafe }
-        for j in plan.fixes.indices where plan.fixes[j].offset == fix.offset && plan.fixes[j].safety == .safe {
-            if let k = result?.fixPlan?.fixes.firstIndex(where: { $0.offset == fix.offset && $0.safety == .safe }) {
-                result?.fixPlan?.fixes[k].reason += "; no caller-owned view for `\(fix.externWrapper ?? "?")`: \(why)"
-            }
-            break
+        if let k = result?.fixPlan?.fixes.firstIndex(where: { $0.offset == fix.offset && $0.safety == .safe }) {
+            result?.fixPlan?.fixes[k].reason += "; no caller-owned view for `\(fix.externWrapper ?? "?")`: \(why)"
         }
     }
 }

@@ -18,17 +18,15 @@ struct CompatRewrite {
     static func replacementName(for function: String) -> String? {
         guard function.hasPrefix("PyObject_") else { return nil }
         let name = "bufferlint_" + function.dropFirst("PyObject_".count)
-        return EmbeddedRules.files.contains { $0.name == headerResource && $0.contents.contains("\n\(name)(") } ? name : nil
+        return header?.contents.contains("\n\(name)(") == true ? name : nil
     }
 
-    static var header: SupportFile? {
+    static let header: SupportFile? =
         EmbeddedRules.files.first { $0.name == headerResource }.map { SupportFile(name: headerName, contents: $0.contents) }
-    }
 
     /// The C++ guard `bufferlint::BufferView`; it includes bufferlint_compat.h.
-    static var viewHeader: SupportFile? {
+    static let viewHeader: SupportFile? =
         EmbeddedRules.files.first { $0.name == viewHeaderResource }.map { SupportFile(name: viewHeaderName, contents: $0.contents) }
-    }
 
     var lineEnding: String { text.usesCRLF ? "\r\n" : "\n" }
 

@@ -158,12 +158,7 @@ struct CythonRewrite {
             }
         }
         plan.fixes += declarationRemovals(removable)
-        let safe = plan.selected(unsafe: false)
-        for k in findings.indices {
-            if let f = safe.first(where: { $0.line == findings[k].line && $0.column == findings[k].column && $0.function == findings[k].function }) {
-                findings[k].fix = f.summary
-            }
-        }
+        plan.annotate(&findings)
         return plan
     }
 

@@ -160,6 +160,15 @@ extension RuleSet {
 }
 
 extension FilePlan {
+    /// Gives each finding the fix `fix` applies to it by default.
+    func annotate(_ findings: inout [Finding]) {
+        var byUse: [String: FixSummary] = [:]
+        for f in selected(unsafe: false) where byUse["\(f.line):\(f.column):\(f.function)"] == nil { byUse["\(f.line):\(f.column):\(f.function)"] = f.summary }
+        for k in findings.indices {
+            if let s = byUse["\(findings[k].line):\(findings[k].column):\(findings[k].function)"] { findings[k].fix = s }
+        }
+    }
+
     /// Records a use that gets no fix, and why.
     mutating func leave(_ o: Occurrence, _ r: Rule, in text: SourceText, because why: String) {
         let p = text.position(of: o.nameRange.lowerBound)

@@ -33,6 +33,7 @@ public struct FixPlanner {
         let candidates = fixable.filter { [.call, .reference, .macroDefinition].contains($0.0.kind) }
         let firstUse = candidates.map(\.0.nameRange.lowerBound).min() ?? 0
         let include = compat.includeEdit(firstUse: firstUse)
+        let canInclude = include != nil || compat.alreadyIncluded
         let (scoped, trusting, externWrappers) = scopedOutcomes(candidates)
         let swigTypemaps = [".i", ".swg"].contains(where: { path.hasSuffix($0) }) ? SwigTypemapRewrite(text: text, lexed: lexed).typemaps() : nil
         // In C++ the scoped fix uses the guard of bufferlint_view.hpp (which includes bufferlint_compat.h).
@@ -86,9 +87,9 @@ public struct FixPlanner {
                                           strategy: .scoped, safety: .safe, reason: planned.reason, edits: planned.edits, group: nil,
                                           escape: EscapeSummary(kind: "none", line: pos.line)))
                     continue
-                case .failure(let why) where why.message != "not in a typemap":
+                case .failure(let why):
                     fallbackNote += "typemap rewrite not possible: \(why.message); "
-                default:
+                case nil:
                     break
                 }
             }
@@ -96,7 +97,7 @@ public struct FixPlanner {
                 unfixed(o, r, "no reference function for `\(o.function)` in bufferlint_compat.h")
                 continue
             }
-            guard compat.canInclude(firstUse: firstUse) else {
+            guard canInclude else {
                 unfixed(o, r, "the interface has no #include in a %{ %} block after which bufferlint_compat.h could be included")
                 continue
             }
@@ -142,12 +143,7 @@ public struct FixPlanner {
                                   escape: EscapeSummary(kind: escape.kind, line: escape.line), externWrapper: externWrappers[o.nameRange.lowerBound]))
         }
         // Each finding shows the fix `fix` would apply by default.
-        let safe = plan.selected(unsafe: false)
-        for k in findings.indices {
-            if let f = safe.first(where: { $0.line == findings[k].line && $0.column == findings[k].column && $0.function == findings[k].function }) {
-                findings[k].fix = f.summary
-            }
-        }
+        plan.annotate(&findings)
         return plan
     }
 

@@ -130,13 +130,7 @@ struct ScopedBufferRewrite {
         return end
     }
 
-    func indentation(of offset: Int) -> String {
-        let line = text.line(of: offset)
-        var k = text.lineStarts[line - 1]
-        var s = ""
-        while k < text.count, text.bytes[k] == 0x20 || text.bytes[k] == 0x09 { s.append(Character(Unicode.Scalar(text.bytes[k]))); k += 1 }
-        return s
-    }
+    func indentation(of offset: Int) -> String { text.indentation(ofLineAt: offset) }
 
     /// Operator of a binary node: the first token after its left operand.
     func binaryOperator(_ i: Int) -> String? {

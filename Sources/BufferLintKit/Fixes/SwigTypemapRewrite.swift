@@ -66,11 +66,10 @@ struct SwigTypemapRewrite {
 
     struct Refusal: Error { var message: String }
 
-    /// The edits for the call whose name is token `nameToken`, inside an `in` typemap.
-    func plan(nameToken: Int, function: String, semantics: Rule.Semantics, typemaps: [Typemap]) -> Result<(edits: [Edit], reason: String), Refusal> {
-        guard let tm = typemaps.first(where: { $0.bodyOpen < nameToken && nameToken < $0.bodyClose }) else {
-            return .failure(Refusal(message: "not in a typemap"))
-        }
+    /// The edits for the call whose name is token `nameToken`, inside an `in` typemap; nil when the
+    /// call is in no typemap at all (this strategy does not apply).
+    func plan(nameToken: Int, function: String, semantics: Rule.Semantics, typemaps: [Typemap]) -> Result<(edits: [Edit], reason: String), Refusal>? {
+        guard let tm = typemaps.first(where: { $0.bodyOpen < nameToken && nameToken < $0.bodyClose }) else { return nil }
         guard tm.method == "in" else { return .failure(Refusal(message: "the call is in a `%typemap(\(tm.method))`, not an `in` typemap")) }
         if typemaps.contains(where: { $0.method == "freearg" && $0.pattern == tm.pattern }) {
             return .failure(Refusal(message: "a `%typemap(freearg) \(tm.pattern)` exists already: the release would have to be merged into it"))
@@ -151,11 +150,5 @@ struct SwigTypemapRewrite {
         return .success((edits, reason))
     }
 
-    func indentation(of offset: Int) -> String {
-        let line = text.line(of: offset)
-        var k = text.lineStarts[line - 1]
-        var s = ""
-        while k < text.count, text.bytes[k] == 0x20 || text.bytes[k] == 0x09 { s.append(Character(Unicode.Scalar(text.bytes[k]))); k += 1 }
-        return s
-    }
+    func indentation(of offset: Int) -> String { text.indentation(ofLineAt: offset) }
 }

@@ -16,8 +16,6 @@ public struct TokenScanResult: Sendable {
     public var occurrences: [Occurrence] = []
     public var missingIncludes: [MissingInclude] = []
     public var functions: [FunctionSpan] = []
-    /// Project macros whose expansion reaches a watched name, with the name reached.
-    public var taintedMacros: [String: String] = [:]
     /// Project headers the file reached: their contents are part of its cache key.
     public var headers: [String] = []
 }
@@ -423,7 +421,7 @@ public struct TokenScanner {
         guard let p = prevNormal(i, in: file) else { return false }
         let s = file.spelling(at: p)
         if file.tokens[p].kind == .identifier { return !["return", "case", "else", "do", "sizeof"].contains(s) }
-        return s == "*" || s == "&" || s == ")" || s == "::" && false
+        return s == "*" || s == "&" || s == ")"
     }
 
     func classifyDefinition(_ d: Directive, in file: LexedFile, active a: (Truth, Truth), stack: [Frame], state st: State) {

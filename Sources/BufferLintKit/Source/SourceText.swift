@@ -65,3 +65,13 @@ public struct SourceText: Sendable {
         return false
     }
 }
+
+extension SourceText {
+    /// The spaces and tabs that start the line holding `offset`.
+    public func indentation(ofLineAt offset: Int) -> String {
+        var k = lineStarts[line(of: offset) - 1]
+        var s = ""
+        while k < count, bytes[k] == 0x20 || bytes[k] == 0x09 { s.append(Character(Unicode.Scalar(bytes[k]))); k += 1 }
+        return s
+    }
+}

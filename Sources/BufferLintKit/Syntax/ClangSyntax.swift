@@ -5,13 +5,10 @@ import Foundation
 /// are called or referenced, and which function bodies contain them.
 public struct SyntaxFacts: Sendable {
     public struct Call: Sendable { public let name: String; public let range: Range<Int> }
-    public var parsed = false
     /// Offsets of name tokens that the tree shows as `DeclRefExpr`s of a watched name.
     public var references: [Int: String] = [:]
     public var calls: [Call] = []
     public var functions: [FunctionSpan] = []
-    /// Fatal errors such as `'Python.h' file not found`, as "line: message".
-    public var fatalErrors: [String] = []
     public var errorCount = 0
     /// The first error, as "line: message", to name the cause in a one-line notice.
     public var firstError: String?
@@ -67,7 +64,6 @@ public final class ClangParser: @unchecked Sendable {
             return facts
         }
         defer { clang_disposeTranslationUnit(unit) }
-        facts.parsed = true
         let nd = clang_getNumDiagnostics(unit)
         for k in 0..<nd {
             let diag = clang_getDiagnostic(unit, k)
@@ -82,11 +78,6 @@ public final class ClangParser: @unchecked Sendable {
                     clang_getSpellingLocation(clang_getDiagnosticLocation(diag), nil, &line, nil, nil)
                     facts.firstError = "line \(line): \(ClangParser.string(clang_getDiagnosticSpelling(diag)))"
                 }
-            }
-            if sev == CXDiagnostic_Fatal {
-                var line: UInt32 = 0
-                clang_getSpellingLocation(clang_getDiagnosticLocation(diag), nil, &line, nil, nil)
-                facts.fatalErrors.append("\(line): \(ClangParser.string(clang_getDiagnosticSpelling(diag)))")
             }
         }
         let visitor = TreeVisitor(names: names)
@@ -171,29 +162,28 @@ final class TreeVisitor {
     /// The name of a call's callee written in parentheses: the first child, through
     /// parentheses and implicit conversions, down to its `DeclRefExpr`.
     static func calleeName(_ call: CXCursor) -> String {
-        var found = clang_getNullCursor()
-        withUnsafeMutablePointer(to: &found) { ptr in
-            _ = clang_visitChildren(call, { child, _, data in
-                data!.assumingMemoryBound(to: CXCursor.self).pointee = child
-                return CXChildVisit_Break
-            }, ptr)
-        }
-        var current = found
+        var current = firstChild(of: call)
         for _ in 0..<8 {
             let kind = clang_getCursorKind(current)
             if kind == CXCursor_DeclRefExpr { return ClangParser.string(clang_getCursorSpelling(current)) }
             guard kind == CXCursor_ParenExpr || kind == CXCursor_UnexposedExpr else { return "" }
-            var inner = clang_getNullCursor()
-            withUnsafeMutablePointer(to: &inner) { ptr in
-                _ = clang_visitChildren(current, { child, _, data in
-                    data!.assumingMemoryBound(to: CXCursor.self).pointee = child
-                    return CXChildVisit_Break
-                }, ptr)
-            }
+            let inner = firstChild(of: current)
             if clang_Cursor_isNull(inner) != 0 { return "" }
             current = inner
         }
         return ""
+    }
+
+    /// A cursor's first child (the null cursor when it has none).
+    static func firstChild(of cursor: CXCursor) -> CXCursor {
+        var found = clang_getNullCursor()
+        withUnsafeMutablePointer(to: &found) { ptr in
+            _ = clang_visitChildren(cursor, { child, _, data in
+                data!.assumingMemoryBound(to: CXCursor.self).pointee = child
+                return CXChildVisit_Break
+            }, ptr)
+        }
+        return found
     }
 
     func visit(_ cursor: CXCursor) -> CXChildVisitResult {

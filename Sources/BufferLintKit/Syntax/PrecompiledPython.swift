@@ -26,9 +26,10 @@ public final class PrecompiledPython: @unchecked Sendable {
 
     /// The directives before the Python.h include, and the include line itself; nil when anything else comes first.
     public static func preamble(of lexed: LexedFile) -> String? {
+        let firstNormal = lexed.tokens.firstIndex(where: { $0.directive == nil })
         for d in lexed.directives {
             // A token outside a directive before the include: not a pure preamble.
-            if let firstNormal = lexed.tokens.firstIndex(where: { $0.directive == nil }), firstNormal < d.tokenRange.lowerBound { return nil }
+            if let firstNormal, firstNormal < d.tokenRange.lowerBound { return nil }
             switch d.kind {
             case .include:
                 let spelled = d.tokenRange.first.map { lexed.spelling(at: $0) } ?? ""

@@ -12,7 +12,11 @@ extension XCTestCase {
     }
 
     func fixed(_ plan: FilePlan, unsafe: Bool = false) -> String {
-        String(decoding: plan.apply(plan.selected(unsafe: unsafe)) ?? [], as: UTF8.self)
+        guard let bytes = plan.apply(plan.selected(unsafe: unsafe)) else {
+            XCTFail("the planned fixes of \(plan.path) overlap")
+            return ""
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `source`, written as `name` into `dir` with its support files beside it, passes `g++ -fsyntax-only` against this Python's

@@ -53,7 +53,9 @@ final class GitHubReporterTests: XCTestCase {
         XCTAssertTrue(md.contains("| BUF002 | as-read-buffer | 13 |"), md)
         XCTAssertTrue(md.contains("| a.c | 13 | 0 | 0 |"), md)
         XCTAssertTrue(md.contains("| b.c | 0 | 0 | 4 |"), md)
-        let beyond = md.components(separatedBy: "### Not shown as annotations").last ?? ""
+        let parts = md.components(separatedBy: "### Not shown as annotations")
+        XCTAssertEqual(parts.count, 2, md)
+        let beyond = parts.last!
         // 13 errors: the last 3 are beyond the 10 annotations; 4 notices fit.
         XCTAssertEqual(beyond.components(separatedBy: "\n").filter { $0.hasPrefix("| a.c:") }, ["| a.c:11:5 | error | BUF002 | m |", "| a.c:12:5 | error | BUF002 | m |", "| a.c:13:5 | error | BUF002 | m |"])
         XCTAssertFalse(beyond.contains("b.c:"))

@@ -60,9 +60,15 @@ final class PythonIncludeTests: XCTestCase {
         let answer = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         p.waitUntilExit()
         guard FileManager.default.fileExists(atPath: "\(answer)/Python.h") else { throw XCTSkip("python3 has no headers here") }
-        let found = PythonHeaders.includeDirFromPath(environment: ProcessInfo.processInfo.environment, cwd: FileManager.default.currentDirectoryPath)
-        // Where the file system answers, it answers as Python does (nil: Python is asked).
-        if let found { XCTAssertEqual(URL(fileURLWithPath: found).resolvingSymlinksInPath().path, URL(fileURLWithPath: answer).resolvingSymlinksInPath().path) }
+        // A python3 that is an interpreter `python3.X` or a pyenv shim is answered from the file system, as Python answers.
+        let environment = ProcessInfo.processInfo.environment
+        let first = (environment["PATH"] ?? "").split(separator: ":").map { "\($0)/python3" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let first, (first as NSString).deletingLastPathComponent.hasSuffix("/shims")
+                || URL(fileURLWithPath: first).resolvingSymlinksInPath().lastPathComponent.hasPrefix("python3.") else {
+            throw XCTSkip("python3 here is neither an interpreter python3.X nor a pyenv shim")
+        }
+        let found = try XCTUnwrap(PythonHeaders.includeDirFromPath(environment: ProcessInfo.processInfo.environment, cwd: FileManager.default.currentDirectoryPath))
+        XCTAssertEqual(URL(fileURLWithPath: found).resolvingSymlinksInPath().path, URL(fileURLWithPath: answer).resolvingSymlinksInPath().path)
         XCTAssertEqual(PythonHeaders.defaultIncludeDir().map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }, URL(fileURLWithPath: answer).resolvingSymlinksInPath().path)
     }
 }

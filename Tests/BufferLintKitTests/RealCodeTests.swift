@@ -167,7 +167,7 @@ final class RealCodeTests: XCTestCase {
         let dir = try ScratchFolder("gen")
         try dir.write("tool_out.c", "/* made by protogen 1.2 -- do not edit */\n#include <Python.h>\nint f(PyObject *o) { return PyObject_CheckReadBuffer(o); }\n")
         let plain = try dir.lint(["tool_out.c"])
-        XCTAssertNil(plain.findings.first?.generated)
+        XCTAssertNil(try XCTUnwrap(plain.findings.first).generated)
         let marked = try dir.lint(["tool_out.c"]) { $0.generatedPatterns = [#"made by protogen \d"#] }
         XCTAssertEqual(marked.findings.first?.generated?.tool, "generated")
     }

@@ -67,7 +67,7 @@ final class SARIFFixesTests: XCTestCase {
         let source = SourceText(bytes: plan.original)
         var checked = 0
         for result in results {
-            guard let fixes = result["fixes"] as? [[String: Any]] else { continue }
+            let fixes = result["fixes"] as? [[String: Any]] ?? []
             let region = try XCTUnwrap((((result["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])?["region"] as? [String: Any]))
             let line = try XCTUnwrap(region["startLine"] as? Int), column = try XCTUnwrap(region["startColumn"] as? Int)
             let planned = plan.fixes.filter { $0.line == line && $0.column == column && !$0.edits.isEmpty }

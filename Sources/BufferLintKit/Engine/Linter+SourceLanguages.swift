@@ -67,9 +67,14 @@ extension Linter {
         result.generator = g.tool
         // The origins of a SWIG copy are read from its interface file: a cached result depends on it.
         if let src = g.swigSource { result.headers.append(src) }
-        for i in result.findings.indices where result.findings[i].rule != FindingBuilder.unusedSuppressionRule {
-            let f = result.findings[i]
-            result.findings[i].generated = g.origin(at: text.offset(line: f.line, column: f.column), lineText: f.sourceLine, display: display)
+        markOrigins(&result.findings, of: g, text: text)
+    }
+
+    /// Where each finding of a generated file comes from (its source's file and line).
+    func markOrigins(_ findings: inout [Finding], of g: GeneratedFile, text: SourceText) {
+        for i in findings.indices where findings[i].rule != FindingBuilder.unusedSuppressionRule {
+            let f = findings[i]
+            findings[i].generated = g.origin(at: text.offset(line: f.line, column: f.column), lineText: f.sourceLine, display: display)
         }
     }
 

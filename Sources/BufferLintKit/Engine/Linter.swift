@@ -247,16 +247,10 @@ public final class Linter: @unchecked Sendable {
         }
         let language = Language.of(path: path)
         if language == .cython { return analyzeCython(path: path, text: text, result: result) }
-        var lexed = Lexer.lex(text, dialect: language == .swig ? .swig : .c)
-        if language == .swig { lexed = SwigRegions.withIncludes(lexed, path: path, includeDirs: options.includeDirs) }
         let entry = database?.entry(for: path)
         let flags = compileFlags(entry: entry)
-        let ctx = ScanContext(names: rules.watchedNames, resolver: IncludeResolver(userDirs: flags.includeDirs, pythonInclude: python.includeDir),
-                              python: python, target: (options.targetPython.major, options.targetPython.minor),
-                              defines: flags.defines, headers: headers)
-        let scan = TokenScanner(context: ctx, lexed: lexed, path: path, isCPlusPlus: language == .cpp).scan()
+        let (lexed, scan) = tokenScan(path: path, text: text, language: language, names: rules.watchedNames, flags: flags)
         var occurrences = scan.occurrences
-        if language == .swig { occurrences = SwigRegions(lexed: lexed).removingDirectiveNames(occurrences) }
         result.missingIncludes = scan.missingIncludes
         result.headers = scan.headers
 
@@ -301,6 +295,19 @@ public final class Linter: @unchecked Sendable {
                 .plan(occurrences: occurrences, findings: &result.findings, generator: result.generator)
         }
         return result
+    }
+
+    /// The token scan of a C, C++ or SWIG file for `names` (SWIG: its included interfaces read,
+    /// names in SWIG's own statements dropped).
+    func tokenScan(path: String, text: SourceText, language: Language, names: Set<String>, flags: Flags) -> (LexedFile, TokenScanResult) {
+        var lexed = Lexer.lex(text, dialect: language == .swig ? .swig : .c)
+        if language == .swig { lexed = SwigRegions.withIncludes(lexed, path: path, includeDirs: options.includeDirs) }
+        let ctx = ScanContext(names: names, resolver: IncludeResolver(userDirs: flags.includeDirs, pythonInclude: python.includeDir),
+                              python: python, target: (options.targetPython.major, options.targetPython.minor),
+                              defines: flags.defines, headers: headers)
+        var scan = TokenScanner(context: ctx, lexed: lexed, path: path, isCPlusPlus: language == .cpp).scan()
+        if language == .swig { scan.occurrences = SwigRegions(lexed: lexed).removingDirectiveNames(scan.occurrences) }
+        return (lexed, scan)
     }
 
     struct Flags {

@@ -178,14 +178,9 @@ extension Linter {
             lexed = scan.lexed
             occurrences = scan.occurrences
         } else {
-            lexed = Lexer.lex(text, dialect: language == .swig ? .swig : .c)
-            if language == .swig { lexed = SwigRegions.withIncludes(lexed, path: path, includeDirs: options.includeDirs) }
-            let flags = compileFlags(entry: database?.entry(for: path))
-            let ctx = ScanContext(names: names, resolver: IncludeResolver(userDirs: flags.includeDirs, pythonInclude: python.includeDir),
-                                  python: python, target: (options.targetPython.major, options.targetPython.minor),
-                                  defines: flags.defines, headers: headers)
-            occurrences = TokenScanner(context: ctx, lexed: lexed, path: path, isCPlusPlus: language == .cpp).scan().occurrences
-            if language == .swig { occurrences = SwigRegions(lexed: lexed).removingDirectiveNames(occurrences) }
+            let scan: TokenScanResult
+            (lexed, scan) = tokenScan(path: path, text: text, language: language, names: names, flags: compileFlags(entry: database?.entry(for: path)))
+            occurrences = scan.occurrences
         }
         let shown = display(path)
         var calls: [Occurrence] = []
@@ -202,12 +197,7 @@ extension Linter {
                 findings[i].message += " (`\(w.name)` calls `\(w.function)` at \(w.file):\(w.callLine))"
             }
         }
-        if let g = GeneratedFile.detect(path: path, text: text, extraPatterns: options.generatedPatterns) {
-            for i in findings.indices {
-                findings[i].generated = g.origin(at: text.offset(line: findings[i].line, column: findings[i].column),
-                                                 lineText: findings[i].sourceLine, display: display)
-            }
-        }
+        if let g = GeneratedFile.detect(path: path, text: text, extraPatterns: options.generatedPatterns) { markOrigins(&findings, of: g, text: text) }
         return findings
     }
 }

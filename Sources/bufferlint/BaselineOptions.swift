@@ -44,21 +44,13 @@ struct BaselineOptions: ParsableArguments {
         return (comparison.report, strictBaseline && !stale.isEmpty)
     }
 
-    func note(_ s: String) { FileHandle.standardError.write(Data("bufferlint: \(s)\n".utf8)) }
+    func note(_ s: String) { Console.note(s) }
 }
 
 /// Appends the Markdown summary of a `--format github` run to `$GITHUB_STEP_SUMMARY`.
 enum StepSummary {
     static func append(_ report: Report, context: ReportContext) {
         guard let path = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !path.isEmpty else { return }
-        let text = Data((GitHubReporter.stepSummary(report, context: context) + "\n").utf8)
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
-        guard let handle = FileHandle(forWritingAtPath: path) else {
-            FileHandle.standardError.write(Data("bufferlint: warning: cannot append to GITHUB_STEP_SUMMARY file \(path)\n".utf8))
-            return
-        }
-        handle.seekToEndOfFile()
-        handle.write(text)
-        handle.closeFile()
+        Console.append(GitHubReporter.stepSummary(report, context: context) + "\n", toFile: path)
     }
 }

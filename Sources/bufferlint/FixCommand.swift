@@ -48,8 +48,8 @@ struct FixFiles: ParsableCommand {
             fail(e.description)
         }
         let report = linter.run()
-        for w in report.warnings { FileHandle.standardError.write(Data("bufferlint: \(w)\n".utf8)) }
-        for e in report.errors { FileHandle.standardError.write(Data("\(e.file): error: \(e.message)\n".utf8)) }
+        for w in report.warnings { Console.note(w) }
+        report.errors.forEach(Console.inputError)
 
         var out = ""
         var failedWrites = 0
@@ -58,39 +58,41 @@ struct FixFiles: ParsableCommand {
         // A use left unfixed that is reported as a warning or an error makes the exit status 1.
         let serious = Set(report.findings.filter { $0.severity >= .warning }.map { "\($0.file):\($0.line):\($0.column):\($0.rule)" })
         var unfixedSerious = false
-        for plan in report.fixPlans.sorted(by: { $0.path < $1.path }) {
-            var outcome = FileFixer.outcome(for: plan, unsafe: unsafeFixes)
-            FileFixer.write(&outcome, plan: plan)
+        let plans = report.fixPlans.sorted(by: { $0.path < $1.path })
+        var outcomes = plans.map { FileFixer.outcome(for: $0, unsafe: unsafeFixes) }
+        FileFixer.write(&outcomes, plans: plans, roots: linter.writableRoots)
+        for (plan, outcome) in zip(plans, outcomes) {
             let shown = linter.display(plan.path)
+            let printed = TerminalText.path(shown)
             if outcome.wroteFile {
                 // Companions are the calls and prototypes of a wrapper fixed in another file, not uses.
                 let uses = outcome.applied.filter { !$0.companion }
                 let counts = Dictionary(grouping: uses, by: { $0.strategy.rawValue }).mapValues(\.count)
                 counts.forEach { totals[$0.key, default: 0] += $0.value }
-                out += uses.isEmpty ? "\(shown): changed with a wrapper fixed in another file\n"
-                    : "\(shown): fixed \(uses.count) use\(uses.count == 1 ? "" : "s") ("
+                out += uses.isEmpty ? "\(printed): changed with a wrapper fixed in another file\n"
+                    : "\(printed): fixed \(uses.count) use\(uses.count == 1 ? "" : "s") ("
                     + counts.sorted { $0.key > $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") + ")\n"
                 for f in outcome.applied.sorted(by: { $0.offset < $1.offset }) {
                     let escape = f.escape.map { " [escape: \($0.kind), line \($0.line)]" } ?? ""
-                    out += "  \(shown):\(f.line):\(f.column): \(f.rule) \(f.strategy.rawValue) (\(f.safety.rawValue))\(escape): \(f.reason)\n"
+                    out += "  \(printed):\(f.line):\(f.column): \(f.rule) \(f.strategy.rawValue) (\(f.safety.rawValue))\(escape): \(TerminalText.escape(f.reason))\n"
                 }
-                if let h = outcome.wroteHeader { out += "  wrote \(linter.display(h))\n" }
+                if let h = outcome.wroteHeader { out += "  wrote \(TerminalText.escape(linter.display(h)))\n" }
             }
             if let e = outcome.error {
                 failedWrites += 1
-                out += "\(shown): error: \(e)\n"
+                out += "\(printed): error: \(TerminalText.escape(e))\n"
             }
             for u in outcome.unfixed.sorted(by: { ($0.line, $0.column) < ($1.line, $1.column) }) {
                 remaining += 1
                 if serious.contains("\(shown):\(u.line):\(u.column):\(u.rule)") { unfixedSerious = true }
-                out += "\(shown):\(u.line):\(u.column): \(u.rule) not fixed: \(u.reason)\n"
+                out += "\(printed):\(u.line):\(u.column): \(u.rule) not fixed: \(TerminalText.escape(u.reason))\n"
             }
         }
         let fixedTotal = totals.values.reduce(0, +)
         out += "\(fixedTotal) use\(fixedTotal == 1 ? "" : "s") fixed"
             + (totals.isEmpty ? "" : " (" + totals.sorted { $0.key > $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") + ")")
             + ", \(remaining) not fixed" + (failedWrites > 0 ? ", \(failedWrites) file\(failedWrites == 1 ? "" : "s") not written" : "") + "\n"
-        FileHandle.standardOutput.write(Data(out.utf8))
+        Console.out(out)
         if failedWrites > 0 { throw ExitCode(ExitCodes.usage) }
         throw ExitCode(unfixedSerious ? ExitCodes.findings : BufferLintExit.code(for: report) == ExitCodes.usage ? ExitCodes.usage : 0)
     }

@@ -73,6 +73,10 @@ struct ScanOptions: ParsableArguments {
         o.prefilter = !noPrefilter
         o.useSyntaxTree = !noSyntaxTree
         o.precompilePython = !noPCH
+        // What the user named on the command line may be read (and the cache written) wherever it is.
+        o.trustedFolders = includeDirs + [compileCommands ?? buildDir, cacheDir].compactMap { $0 }.map { p in
+            p.hasSuffix(".json") ? (p as NSString).deletingLastPathComponent : p
+        }
         let configPath = config ?? ConfigFile.discover(from: FileManager.default.currentDirectoryPath)
         if !noCache {
             let root = configPath.map { ($0 as NSString).deletingLastPathComponent } ?? FileManager.default.currentDirectoryPath
@@ -92,7 +96,7 @@ enum ExitCodes {
 }
 
 func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("bufferlint: error: \(message)\n".utf8))
+    Console.note("error: \(message)")
     Foundation.exit(ExitCodes.usage)
 }
 
@@ -134,12 +138,10 @@ struct Check: ParsableCommand {
         let colour = !noColor && env["NO_COLOR"] == nil && isatty(STDOUT_FILENO) != 0
         let context = ReportContext(toolVersion: Linter.version, rules: linter.rules.all, colour: colour)
         let text = fixOutput.diff ? fixOutput.render(report, linter: linter) : reporter.render(report, context: context)
-        FileHandle.standardOutput.write(Data(text.utf8))
+        if fixOutput.diff { Console.raw(text) } else { Console.out(text, commands: format == GitHubReporter.identifier) }
         if format == GitHubReporter.identifier { StepSummary.append(report, context: context) }
-        for w in report.warnings { FileHandle.standardError.write(Data("bufferlint: \(w)\n".utf8)) }
-        if format != "text" {
-            for e in report.errors { FileHandle.standardError.write(Data("\(e.file): error: \(e.message)\n".utf8)) }
-        }
+        for w in report.warnings { Console.note(w) }
+        if format != "text" { report.errors.forEach(Console.inputError) }
         let code = BufferLintExit.code(for: report)
         throw ExitCode(staleBaseline && code == 0 ? ExitCodes.findings : code)
     }
@@ -148,7 +150,7 @@ struct Check: ParsableCommand {
 enum BufferLintExit {
     /// 2 when a path could not be read at all, 1 when a finding is an error or a warning, else 0.
     static func code(for report: Report) -> Int32 {
-        if report.errors.contains(where: { $0.message.hasPrefix("no such file") || $0.message.hasPrefix("cannot read") }) { return ExitCodes.usage }
+        if report.errors.contains(where: { $0.kind.failsRun }) { return ExitCodes.usage }
         if report.findings.contains(where: { $0.severity >= .warning }) { return ExitCodes.findings }
         return 0
     }
@@ -165,11 +167,11 @@ enum Progress {
             lock.lock(); defer { lock.unlock() }
             shown = true
             let name = path.count > 50 ? "..." + path.suffix(47) : path
-            FileHandle.standardError.write(Data("\r\u{1B}[K[\(done)/\(total)] \(name)".utf8))
+            Console.err("\r\u{1B}[K[\(done)/\(total)] \(TerminalText.escape(name))")
         }
     }
     static func clear() {
-        if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if shown { Console.err("\r\u{1B}[K") }
     }
 }
 
@@ -183,7 +185,7 @@ struct Rules: ParsableCommand {
     func run() throws {
         let rules: [Rule]
         do { rules = try RuleLoader.rules(extraDirectories: ruleDirs) } catch let e as RuleFileError { fail(e.description) }
-        print(markdown ? RuleDocs.markdown(rules) : RuleDocs.table(rules), terminator: "")
+        Console.out(markdown ? RuleDocs.markdown(rules) : RuleDocs.table(rules))
     }
 }
 
@@ -200,7 +202,7 @@ struct Explain: ParsableCommand {
         guard let r = rules.first(where: { $0.id == rule || $0.name == rule }) else {
             fail("no rule '\(rule)'; `bufferlint rules` lists them")
         }
-        print(RuleDocs.explain(r), terminator: "")
+        Console.out(RuleDocs.explain(r))
     }
 }
 
@@ -224,7 +226,8 @@ do {
 } catch {
     // Usage errors (bad options or values) exit with 2, as the README promises, not ArgumentParser's 64.
     if BufferLint.exitCode(for: error) == .validationFailure {
-        FileHandle.standardError.write(Data((BufferLint.fullMessage(for: error) + "\n").utf8))
+        Console.err(BufferLint.fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false)
+            .map { TerminalText.escape(String($0)) }.joined(separator: "\n") + "\n")
         Foundation.exit(ExitCodes.usage)
     }
     BufferLint.exit(withError: error)

@@ -33,7 +33,7 @@ final class FileDiscoveryTests: XCTestCase {
         XCTAssertEqual(files.map { String($0.dropFirst(dir.path.count + 1)) }, ["src/a.c", "src/b.cpp", "src/c.pyx", "src/d.c.src"].sorted())
         XCTAssertEqual(Language.of(path: "arraytypes.c.src"), .c)
         XCTAssertEqual(Language.of(path: "x.cpp.src"), .cpp)
-        XCTAssertEqual(errors, [InputError(file: dir.path + "/nope.c", message: "no such file or directory")])
+        XCTAssertEqual(errors, [InputError(file: dir.path + "/nope.c", message: "no such file or directory", kind: .unreadable)])
     }
 
     func testGlobs() {
@@ -41,5 +41,19 @@ final class FileDiscoveryTests: XCTestCase {
         XCTAssertTrue(Glob.matches("**/gen_*.c", "./x/y/gen_1.c"))
         XCTAssertTrue(Glob.matches("*.h", "deep/dir/x.h"))
         XCTAssertFalse(Glob.matches("src/*.c", "src/a/b.c"))
+        XCTAssertTrue(Glob.matches("src/**/*.c", "src/a.c"))
+        XCTAssertTrue(Glob.matches("src/**/*.c", "src/a/b/c.c"))
+        XCTAssertFalse(Glob.matches("src/**/*.c", "srcx/a.c"))
+        XCTAssertTrue(Glob.matches("gen_[0-9].c", "a/gen_7.c"))
+        XCTAssertFalse(Glob.matches("gen_[!0-9].c", "a/gen_7.c"))
+        XCTAssertTrue(Glob.matches("x?.c", "x1.c"))
+        XCTAssertFalse(Glob.matches("a/x?.c", "a/x/.c"))
+        XCTAssertTrue(Glob.matches("\\*.c", "*.c"))
+        XCTAssertFalse(Glob.matches("\\*.c", "a.c"))
+        XCTAssertTrue(Glob.matches("[.c", "[.c"), "an unclosed bracket is a literal")
+        // A pattern that sends a backtracking matcher into exponential time is answered at once.
+        let name = String(repeating: "a", count: 60) + ".c"
+        XCTAssertFalse(Glob.matches(String(repeating: "*a", count: 30) + "*b", name))
+        XCTAssertTrue(Glob.matches(String(repeating: "*a", count: 30) + "*", name))
     }
 }

@@ -51,8 +51,9 @@ def write(path: Path, text: str = "", data: bytes = None) -> Path:
 
 
 def error_lines(result, name):
-    """The lines (stdout or stderr) that report an error about `name`."""
-    return [l for l in (result.stdout + result.stderr).splitlines() if name in l and "error" in l and not FINDING_LINE.match(l)]
+    """The lines (stdout or stderr) that report an error or a note about `name`."""
+    return [l for l in (result.stdout + result.stderr).splitlines()
+            if name in l and (": error:" in l or ": note:" in l) and not FINDING_LINE.match(l)]
 
 
 def findings(result):
@@ -171,8 +172,14 @@ def test_directory_symlink_loop(tmp_path):
 
 def test_binary_file_named_c(tmp_path):
     with_good_file(tmp_path)
-    write(tmp_path / "src" / "blob.c", data=bytes(range(256)) * 64)
-    assert_goes_on(run("check", "src", cwd=tmp_path), "blob.c")
+    # NUL bytes are white space to a compiler: a blob with an old name is read, noted and reported.
+    write(tmp_path / "src" / "blob.c", data=bytes(range(256)) * 64 + b"\nint g(PyObject *o) { return PyObject_CheckReadBuffer(o); }\n")
+    r = run("check", "src", cwd=tmp_path)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert ("src/good.c", "4", "BUF002") in [(f["file"], f["line"], f["rule"]) for f in findings(r)], r.stdout
+    assert [l for l in r.stdout.splitlines() if "blob.c: note:" in l] == [
+        "src/blob.c: note: contains NUL bytes, read as spaces as compilers do; it is not valid UTF-8, scanned as Latin-1"]
+    assert ("src/blob.c", "BUF004") in [(f["file"], f["rule"]) for f in findings(r)]
 
 
 def test_latin1_source_is_still_scanned(tmp_path):
@@ -245,10 +252,12 @@ def test_text_format_lines_and_carets(tmp_path):
     for k in heads:
         m = FINDING_LINE.match(lines[k])
         source = (tmp_path / m["file"]).read_text().splitlines()[int(m["line"]) - 1]
-        assert lines[k + 1] == "  " + source
+        # As GCC prints them: `   12 | source` and `      | ^~~~` under the use.
+        assert lines[k + 1] == "%5s | %s" % (m["line"], source)
         caret = lines[k + 2]
-        assert caret.index("^") == 2 + int(m["col"]) - 1, caret
-        assert set(caret.strip()) <= {"^", "~"}
+        assert caret.startswith("      | "), caret
+        assert caret.index("^") == 8 + int(m["col"]) - 1, caret
+        assert set(caret[8:].strip()) <= {"^", "~"}
         assert m["msg"].startswith("`PyObject_")
     assert re.match(r"^5 findings in 4 files \(BUF002: 2, BUF004: 3\)$", lines[-1]), lines[-1]
 

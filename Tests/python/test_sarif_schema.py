@@ -59,12 +59,14 @@ def test_fixture_run_is_valid_sarif(validator, paths):
 
 def test_clean_and_unreadable_runs_are_valid_sarif(validator, tmp_path):
     (tmp_path / "clean.c").write_text("int main(void) { return 0; }\n")
-    (tmp_path / "binary.c").write_bytes(b"PyObject_AsReadBuffer\x00")
-    log = sarif(tmp_path)
+    os.mkfifo(tmp_path / "pipe.c")
+    proc = subprocess.run([BUFFERLINT, "check", "--format", "sarif", str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2, "a path that cannot be read fails the run"
+    log = json.loads(proc.stdout)
     assert not list(validator.iter_errors(log))
     assert log["runs"][0]["results"] == []
     notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
-    assert any("binary" in n["message"]["text"] for n in notes), notes
+    assert any("not a regular file" in n["message"]["text"] for n in notes), notes
 
 
 def test_fingerprints_survive_lines_added_above(tmp_path):

@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 public struct ConfigError: Error, Sendable, CustomStringConvertible {
     public let file: String
@@ -45,8 +44,8 @@ public struct ConfigFile: Sendable {
             throw ConfigError(file: path, message: "cannot be read")
         }
         let node: Any?
-        do { node = try Yams.load(yaml: text) } catch {
-            throw ConfigError(file: path, message: "is not valid YAML: \(String(describing: error).split(separator: "\n").first ?? "")")
+        do { node = try YAMLDocument.load(text) } catch let e as YAMLDocument.Problem {
+            throw ConfigError(file: path, message: e.description)
         }
         if node == nil { return }
         guard let map = node as? [String: Any] else { throw ConfigError(file: path, message: "expected a mapping of settings") }
@@ -63,7 +62,7 @@ public struct ConfigFile: Sendable {
         func str(_ k: String) throws -> String? {
             guard let v = map[k] else { return nil }
             if let s = v as? String { return s }
-            if let d = v as? Double { return String(d) }
+            if let i = v as? Int { return String(i) }
             throw ConfigError(file: path, message: "key `\(k)`: expected a string")
         }
         func absolute(_ p: String) -> String { p.hasPrefix("/") ? p : (base as NSString).appendingPathComponent(p) }
@@ -75,6 +74,9 @@ public struct ConfigFile: Sendable {
         includeDirs = try list("include-dirs").map(absolute)
         defines = try list("defines")
         std = try str("std")
+        if let v = std, !CompilationDatabase.isPlainValue(v) {
+            throw ConfigError(file: path, message: "key `std`: expected a language standard such as c11 or c++17, got `\(v)`")
+        }
         pythonInclude = try str("python-include").map(absolute)
         compileCommands = try str("compile-commands").map(absolute)
         if let t = try str("target-python") {
@@ -92,8 +94,29 @@ public struct ConfigFile: Sendable {
         }
     }
 
+    /// The configuration is part of the tree checked: the folders and files it names must lie in
+    /// its own folder (or among the system's and Python's headers). The others are dropped here,
+    /// each named in a warning.
+    func withinProject(_ paths: [String], key: String, warnings: inout [String]) -> [String] {
+        let base = (path as NSString).deletingLastPathComponent
+        let roots = TrustedRoots([base.isEmpty ? "." : base] + IncludeResolver.defaultSystemDirs)
+        return paths.filter { p in
+            if roots.contains(p) { return true }
+            if let python = PythonHeaders.defaultIncludeDir(), TrustedRoots([python]).contains(p) { return true }
+            warnings.append("warning: \(self.path): key `\(key)`: \(p) is outside the project; ignored (pass it on the command line to use it)")
+            return false
+        }
+    }
+
     /// Settings from this file under those the command line gave.
     public func apply(to o: inout LintOptions, commandLineSet: Set<String>) {
+        var warnings: [String] = []
+        let rules = withinProject(rules, key: "rules", warnings: &warnings)
+        let includeDirs = withinProject(includeDirs, key: "include-dirs", warnings: &warnings)
+        let pythonInclude = withinProject(pythonInclude.map { [$0] } ?? [], key: "python-include", warnings: &warnings).first
+        let compileCommands = withinProject(compileCommands.map { [$0] } ?? [], key: "compile-commands", warnings: &warnings).first
+        o.warnings += warnings
+        o.trustedFolders.append((path as NSString).deletingLastPathComponent)
         if !commandLineSet.contains("select") && !select.isEmpty { o.select = select }
         if !commandLineSet.contains("ignore") { o.ignore = ignore + o.ignore }
         for (k, v) in severity where o.severityOverrides[k] == nil { o.severityOverrides[k] = v }

@@ -35,6 +35,12 @@ public struct LintOptions: Sendable {
     /// The fixes' edits themselves are wanted (a diff, `fix`, SARIF): results are then not taken from the cache,
     /// which keeps each finding's fix summary but not the edits.
     public var keepFixEdits = false
+    /// Folders the user named (on the command line, or the configuration file's own folder): with
+    /// the current folder, the paths checked, Python's headers and the system's, the only places
+    /// that includes, include folders and compilation databases may reach (`TrustedRoots`).
+    public var trustedFolders: [String] = []
+    /// Said before the run (settings of the configuration file that were refused, and why).
+    public var warnings: [String] = []
     /// Shows progress on stderr (set by the CLI only on a terminal).
     public var progress: (@Sendable (Int, Int, String) -> Void)?
 

@@ -24,11 +24,15 @@ public struct FileDiscovery {
         for p in paths {
             var isDir: ObjCBool = false
             guard fm.fileExists(atPath: p, isDirectory: &isDir) else {
-                errors.append(InputError(file: p, message: "no such file or directory"))
+                errors.append(InputError(file: p, message: "no such file or directory", kind: .unreadable))
                 continue
             }
             if !isDir.boolValue {
-                if seen.insert(p).inserted, !isExcluded(p) { files.append(p) }
+                if let problem = RegularFile.check(p) {
+                    errors.append(InputError(file: p, message: problem.description, kind: .unreadable))
+                } else if seen.insert(p).inserted, !isExcluded(p) {
+                    files.append(p)
+                }
                 continue
             }
             var visitedDirs = Set<String>()
@@ -58,7 +62,7 @@ public struct FileDiscovery {
         let fm = FileManager.default
         let entries: [String]
         do { entries = try fm.contentsOfDirectory(atPath: dir).sorted() } catch {
-            errors.append(InputError(file: dir, message: "cannot read directory (permission denied?)"))
+            errors.append(InputError(file: dir, message: "cannot read directory (\((error as NSError).localizedFailureReason ?? "permission denied"))", kind: .unreadable))
             return
         }
         for name in entries {
@@ -72,6 +76,11 @@ public struct FileDiscovery {
             } else if FileDiscovery.isSource(name) {
                 if isExcluded(path) { continue }
                 if !includeGlobs.isEmpty && !includeGlobs.contains(where: { Glob.matches($0, path) }) { continue }
+                // A FIFO or device named like a source file would hang the run or never end.
+                if let problem = RegularFile.check(path) {
+                    errors.append(InputError(file: path, message: problem.description, kind: .unreadable))
+                    continue
+                }
                 if seen.insert(path).inserted { files.append(path) }
             }
         }
@@ -89,19 +98,120 @@ public struct FileDiscovery {
     func isExcluded(_ path: String) -> Bool { excludeGlobs.contains { Glob.matches($0, path) } }
 }
 
-/// Shell-style globs where `**` crosses folders; a pattern without a `/` matches the file name.
+/// Shell-style globs where `**` crosses folders; a pattern without a `/` matches the file name
+/// (or the whole path, where `*` then crosses folders too). Matched by stepping a set of pattern
+/// positions over the path once: time is the path's length times the pattern's, whatever the
+/// pattern (a configuration file is part of the tree checked; a backtracking matcher takes
+/// exponential time on `*a*a*a*...b`).
 public enum Glob {
     public static func matches(_ pattern: String, _ path: String) -> Bool {
         let p = path.hasPrefix("./") ? String(path.dropFirst(2)) : path
-        if !pattern.contains("/") { return fnmatch(pattern, (p as NSString).lastPathComponent, 0) == 0 || fnmatch(pattern, p, 0) == 0 }
-        // `*` stays within a folder; `**` is handled below.
-        if fnmatch(pattern, p, FNM_PATHNAME) == 0 { return true }
-        // `dir/**` and `**/x`: let ** match any number of folders.
-        let regex = "^" + NSRegularExpression.escapedPattern(for: pattern)
-            .replacingOccurrences(of: "\\*\\*/", with: "(.*/)?")
-            .replacingOccurrences(of: "\\*\\*", with: ".*")
-            .replacingOccurrences(of: "\\*", with: "[^/]*")
-            .replacingOccurrences(of: "\\?", with: "[^/]") + "$"
-        return p.range(of: regex, options: .regularExpression) != nil
+        let compiled = compile(pattern)
+        if !pattern.contains("/") {
+            return run(compiled, Array((p as NSString).lastPathComponent.unicodeScalars), starCrossesFolders: false)
+                || run(compiled, Array(p.unicodeScalars), starCrossesFolders: true)
+        }
+        return run(compiled, Array(p.unicodeScalars), starCrossesFolders: false)
+    }
+
+    enum Piece: Equatable {
+        case literal(Unicode.Scalar)
+        case one
+        case set([ClosedRange<Unicode.Scalar>], negated: Bool)
+        /// `*`
+        case star
+        /// `**` not followed by `/`: anything, folders included.
+        case globstar
+        /// `**/`: nothing, or anything that ends with `/`.
+        case folders
+    }
+
+    static func compile(_ pattern: String) -> [Piece] {
+        let u = Array(pattern.unicodeScalars)
+        var out: [Piece] = []
+        var i = 0
+        while i < u.count {
+            let c = u[i]
+            switch c {
+            case "\\" where i + 1 < u.count:
+                out.append(.literal(u[i + 1])); i += 2
+            case "*":
+                var j = i
+                while j < u.count && u[j] == "*" { j += 1 }
+                if j - i >= 2 {
+                    if j < u.count && u[j] == "/" { out.append(.folders); j += 1 } else { out.append(.globstar) }
+                } else {
+                    out.append(.star)
+                }
+                i = j
+            case "?":
+                out.append(.one); i += 1
+            case "[":
+                if let (piece, next) = bracket(u, from: i) { out.append(piece); i = next } else { out.append(.literal("[")); i += 1 }
+            default:
+                out.append(.literal(c)); i += 1
+            }
+        }
+        return out
+    }
+
+    /// `[abc]`, `[a-z]`, `[!x]` or `[^x]`, a `]` first is literal; nil when not closed.
+    static func bracket(_ u: [Unicode.Scalar], from start: Int) -> (Piece, Int)? {
+        var i = start + 1
+        var negated = false
+        if i < u.count && (u[i] == "!" || u[i] == "^") { negated = true; i += 1 }
+        var ranges: [ClosedRange<Unicode.Scalar>] = []
+        var first = true
+        while i < u.count {
+            if u[i] == "]" && !first { return (.set(ranges, negated: negated), i + 1) }
+            first = false
+            let lo = u[i]
+            if i + 2 < u.count && u[i + 1] == "-" && u[i + 2] != "]" {
+                if lo <= u[i + 2] { ranges.append(lo...u[i + 2]) }
+                i += 3
+            } else {
+                ranges.append(lo...lo)
+                i += 1
+            }
+        }
+        return nil
+    }
+
+    static func run(_ pieces: [Piece], _ text: [Unicode.Scalar], starCrossesFolders: Bool) -> Bool {
+        let m = pieces.count
+        var current = [Bool](repeating: false, count: m + 1)
+        func close(_ s: inout [Bool]) {
+            // Pieces that may match nothing let the next piece start at the same place.
+            for i in 0..<m where s[i] {
+                switch pieces[i] {
+                case .star, .globstar, .folders: s[i + 1] = true
+                default: break
+                }
+            }
+        }
+        current[0] = true
+        close(&current)
+        for c in text {
+            var next = [Bool](repeating: false, count: m + 1)
+            var any = false
+            for i in 0..<m where current[i] {
+                switch pieces[i] {
+                case .literal(let l): if l == c { next[i + 1] = true }
+                case .one: if c != "/" || starCrossesFolders { next[i + 1] = true }
+                case .set(let ranges, let negated):
+                    if (c != "/" || starCrossesFolders) && ranges.contains(where: { $0.contains(c) }) != negated { next[i + 1] = true }
+                case .star: if c != "/" || starCrossesFolders { next[i] = true }
+                case .globstar: next[i] = true
+                case .folders:
+                    next[i] = true
+                    if c == "/" { next[i + 1] = true }
+                }
+            }
+            close(&next)
+            for b in next where b { any = true; break }
+            if !any { return false }
+            current = next
+        }
+        return current[m]
     }
 }

@@ -55,23 +55,47 @@ public final class Linter: @unchecked Sendable {
     public private(set) var warnings: [String] = []
     /// Results of earlier runs; nil with --no-cache.
     public let cache: ResultCache?
+    /// Where includes and include folders may lead (see `TrustedRoots`).
+    public let trustedRoots: TrustedRoots
+    /// Where `fix` may write: the project's folders only, links resolved.
+    public let writableRoots: TrustedRoots
 
     public init(options: LintOptions, rules: RuleSet) throws {
         self.options = options
         self.rules = rules
         precompiled = options.precompilePython && options.useSyntaxTree ? PrecompiledPython() : nil
         python = PythonHeaders(includeDir: options.pythonInclude ?? PythonHeaders.defaultIncludeDir())
-        if let db = options.compileCommands {
-            database = try CompilationDatabase(path: db)
-            if let d = database, !d.droppedFlags.isEmpty {
-                warnings.append("warning: dropped flags that load code into the parser from the compilation database: \(Array(Set(d.droppedFlags)).sorted().joined(separator: ", "))")
-            }
-        } else {
-            database = nil
+        warnings = options.warnings
+        let projectFolders = [FileManager.default.currentDirectoryPath] + options.trustedFolders + options.paths.map { p -> String in
+            var isDir: ObjCBool = false
+            return FileManager.default.fileExists(atPath: p, isDirectory: &isDir) && isDir.boolValue ? p : (p as NSString).deletingLastPathComponent
         }
+        var db: CompilationDatabase? = nil
+        if let path = options.compileCommands {
+            db = try CompilationDatabase(path: path)
+        }
+        let dbFolder = options.compileCommands.map { p -> String in p.hasSuffix(".json") ? (p as NSString).deletingLastPathComponent : p }
+        writableRoots = TrustedRoots(projectFolders)
+        trustedRoots = TrustedRoots(projectFolders + options.includeDirs + [dbFolder ?? "", python.includeDir ?? ""] + IncludeResolver.defaultSystemDirs)
+        if let d = db {
+            if !d.droppedFlags.isEmpty {
+                warnings.append("warning: compilation database: dropped flags that do not only select what is compiled: \(Array(Set(d.droppedFlags)).sorted().joined(separator: ", "))")
+            }
+            let outside = d.restrictIncludes(to: trustedRoots)
+            if !outside.isEmpty {
+                warnings.append("warning: compilation database: dropped include folders outside the project: \(outside.joined(separator: ", "))")
+            }
+        }
+        database = db
         let runKey = Linter.runKey(options: options, rules: rules, python: python)
         // Cached results hold findings, not planned fixes: fixing always analyses afresh.
-        cache = options.keepFixEdits ? nil : options.cacheDirectory.flatMap { ResultCache(directory: $0, runKey: runKey) }
+        if !options.keepFixEdits, let dir = options.cacheDirectory {
+            let (c, warning) = ResultCache.open(directory: dir, runKey: runKey, roots: writableRoots)
+            cache = c
+            if let warning { warnings.append("warning: \(warning)") }
+        } else {
+            cache = nil
+        }
         if python.includeDir == nil {
             warnings.append("warning: Python.h not found: install python3-dev or pass --python-include DIR; uses are found from tokens")
         }
@@ -118,8 +142,8 @@ public final class Linter: @unchecked Sendable {
                 let c = contents[k]
                 var r: FileResult
                 if let err = c.error {
-                    r = FileResult(path: c.path, errors: [InputError(file: display(c.path), message: err)])
-                } else if let bytes = c.bytes, !options.prefilter || filter.matches(bytes) || bytes.isEmpty || bytes.prefix(8192).contains(0) {
+                    r = FileResult(path: c.path, errors: [InputError(file: display(c.path), message: err, kind: .unreadable)])
+                } else if let bytes = c.bytes, !options.prefilter || filter.matches(bytes) || bytes.isEmpty {
                     let flags = cache == nil ? "" : cacheFlags(for: c.path)
                     if provable, Language.of(path: c.path) == .c, !oldNames.matches(bytes), PlainViewProof.provesClean(bytes: bytes) {
                         r = FileResult(path: c.path)
@@ -158,14 +182,14 @@ public final class Linter: @unchecked Sendable {
             let files = Set(missing.map(\.0)).count
             let (f, m) = missing[0]
             let python = missing.contains { $0.1.name == "Python.h" }
-            report.warnings.append("warning: \(files) file\(files == 1 ? "" : "s") include\(files == 1 ? "s" : "") headers that were not found (first: '\(m.name)' from \(display(f))\(m.line > 0 ? ":\(m.line)" : ""))"
+            report.warnings.append("warning: \(files) file\(files == 1 ? "" : "s") include\(files == 1 ? "s" : "") headers that were not found (first: '\(TerminalText.escape(m.name))' from \(TerminalText.path(display(f)))\(m.line > 0 ? ":\(m.line)" : ""))"
                 + (python ? "; for Python.h install python3-dev or pass --python-include DIR" : "")
                 + "; pass -I DIR or -p BUILD_DIR with a compile_commands.json. Uses in those files are still found, from tokens.")
         }
         report.findings.sort(by: Finding.reportOrder)
         report.summary.files = contents.count
         report.summary.findings = report.findings.count
-        report.summary.errors = report.errors.count
+        report.summary.errors = report.errors.filter { $0.kind != .note }.count
         return report
     }
 
@@ -196,10 +220,10 @@ public final class Linter: @unchecked Sendable {
 
     func readAll(_ paths: [String]) -> [Content] {
         paths.map { p in
-            guard FileManager.default.isReadableFile(atPath: p), let data = FileManager.default.contents(atPath: p) else {
-                return Content(path: p, bytes: nil, error: "cannot read file (permission denied?)")
+            switch RegularFile.read(p) {
+            case .success(let bytes): return Content(path: p, bytes: bytes, error: nil)
+            case .failure(let problem): return Content(path: p, bytes: nil, error: problem.description)
             }
-            return Content(path: p, bytes: [UInt8](data), error: nil)
         }
     }
 
@@ -212,7 +236,7 @@ public final class Linter: @unchecked Sendable {
             while let rel = e.nextObject() as? String, count < 5000 {
                 guard ["h", "hpp", "hh", "hxx"].contains((rel as NSString).pathExtension) else { continue }
                 count += 1
-                if let d = FileManager.default.contents(atPath: (dir as NSString).appendingPathComponent(rel)) { out.append((rel, [UInt8](d))) }
+                if case .success(let d) = RegularFile.read((dir as NSString).appendingPathComponent(rel), limit: Linter.syntaxTreeSizeLimit) { out.append((rel, d)) }
             }
         }
         return out
@@ -234,16 +258,16 @@ public final class Linter: @unchecked Sendable {
         var result = FileResult(path: path)
         let shown = display(path)
         if bytes.isEmpty {
-            result.errors.append(InputError(file: shown, message: "empty file; nothing to check"))
+            result.errors.append(InputError(file: shown, message: "empty file; nothing to check", kind: .note))
             return result
         }
-        if bytes.contains(0) {
-            result.errors.append(InputError(file: shown, message: "binary file (contains NUL bytes); skipped"))
-            return result
-        }
-        let text = SourceText(bytes: bytes)
-        if !text.isValidUTF8 {
-            result.errors.append(InputError(file: shown, message: "not valid UTF-8; scanned as Latin-1"))
+        // A NUL byte is white space to a compiler (it warns and goes on), so it is to the scan;
+        // the file's own bytes are what fixes are applied to.
+        let hasNUL = bytes.contains(0)
+        let text = SourceText(bytes: hasNUL ? bytes.map { $0 == 0 ? 0x20 : $0 } : bytes)
+        let oddities = (hasNUL ? ["contains NUL bytes, read as spaces as compilers do"] : []) + (text.isValidUTF8 ? [] : ["is not valid UTF-8, scanned as Latin-1"])
+        if !oddities.isEmpty {
+            result.errors.append(InputError(file: shown, message: oddities.joined(separator: "; it "), kind: .note))
         }
         let language = Language.of(path: path)
         if language == .cython { return analyzeCython(path: path, text: text, result: result) }
@@ -255,6 +279,14 @@ public final class Linter: @unchecked Sendable {
         result.headers = scan.headers
 
         let needsTree = occurrences.contains { [.call, .reference, .declaration, .guarded].contains($0.kind) }
+        // libclang opens whatever the file includes: only a file whose includes stay on trusted
+        // regular files is parsed (detection, the flow checks and the fixes alike).
+        var parser = parser
+        if parser != nil, language == .c || language == .cpp,
+           let why = IncludeGate(resolver: includeResolver(flags), roots: trustedRoots, headers: headers).refusal(for: lexed, path: path) {
+            parser = nil
+            result.errors.append(InputError(file: shown, message: "not parsed: \(why); uses are found from tokens"))
+        }
         // The shared Python.h that this file's parse accepted: the fix planner's parse uses it too.
         var acceptedPCH: [String] = []
         if let parser, needsTree, bytes.count <= Linter.syntaxTreeSizeLimit, language == .c || language == .cpp {
@@ -290,9 +322,10 @@ public final class Linter: @unchecked Sendable {
         checkBufferFlow(&result, text: text, lexed: lexed, functions: scan.functions, language: language, flags: flags, parser: parser)
         finishFile(&result, text: text, lexed: lexed, functions: scan.functions)
         if options.planFixes {
-            let parse = options.useSyntaxTree && (language == .c || language == .cpp) ? flags.clangArguments(language: language, python: python.includeDir) + acceptedPCH : nil
+            let parse = parser != nil && (language == .c || language == .cpp) ? flags.clangArguments(language: language, python: python.includeDir) + acceptedPCH : nil
             result.fixPlan = FixPlanner(rules: rules, text: text, lexed: lexed, path: path, clangArguments: parse)
                 .plan(occurrences: occurrences, findings: &result.findings, generator: result.generator)
+            if hasNUL { result.fixPlan?.original = bytes }
         }
         return result
     }
@@ -302,12 +335,16 @@ public final class Linter: @unchecked Sendable {
     func tokenScan(path: String, text: SourceText, language: Language, names: Set<String>, flags: Flags) -> (LexedFile, TokenScanResult) {
         var lexed = Lexer.lex(text, dialect: language == .swig ? .swig : .c)
         if language == .swig { lexed = SwigRegions.withIncludes(lexed, path: path, includeDirs: options.includeDirs) }
-        let ctx = ScanContext(names: names, resolver: IncludeResolver(userDirs: flags.includeDirs, pythonInclude: python.includeDir),
+        let ctx = ScanContext(names: names, resolver: includeResolver(flags),
                               python: python, target: (options.targetPython.major, options.targetPython.minor),
                               defines: flags.defines, headers: headers)
         var scan = TokenScanner(context: ctx, lexed: lexed, path: path, isCPlusPlus: language == .cpp).scan()
         if language == .swig { scan.occurrences = SwigRegions(lexed: lexed).removingDirectiveNames(scan.occurrences) }
         return (lexed, scan)
+    }
+
+    func includeResolver(_ flags: Flags) -> IncludeResolver {
+        IncludeResolver(userDirs: flags.includeDirs, pythonInclude: python.includeDir)
     }
 
     struct Flags {
@@ -334,19 +371,19 @@ public final class Linter: @unchecked Sendable {
         func addDefine(_ d: String) {
             if let eq = d.firstIndex(of: "=") { f.defines[String(d[..<eq])] = String(d[d.index(after: eq)...]) } else { f.defines[d] = "1" }
         }
+        // The entry's flags passed the database's allow-list.
         if let entry {
             var i = 0
             let a = entry.arguments
             while i < a.count {
                 let s = a[i]
-                if (s == "-I" || s == "-isystem" || s == "-iquote"), i + 1 < a.count { f.includeDirs.append(a[i + 1]); i += 2; continue }
-                if s.hasPrefix("-I") { f.includeDirs.append(String(s.dropFirst(2))); i += 1; continue }
-                if s.hasPrefix("-isystem") { f.includeDirs.append(String(s.dropFirst(8))); i += 1; continue }
+                if CompilationDatabase.includeFlags.contains(s), i + 1 < a.count { f.includeDirs.append(a[i + 1]); i += 2; continue }
+                if let p = CompilationDatabase.includeFlags.first(where: { s.hasPrefix($0) }) { f.includeDirs.append(String(s.dropFirst(p.count))); i += 1; continue }
                 if s == "-D", i + 1 < a.count { addDefine(a[i + 1]); i += 2; continue }
                 if s.hasPrefix("-D") { addDefine(String(s.dropFirst(2))); i += 1; continue }
-                if s.hasPrefix("-std=") && f.std == nil { f.std = String(s.dropFirst(5)); i += 1; continue }
-                if s == "-x" || s == "-U" || s == "-include", i + 1 < a.count { if s != "-x" { f.extra += [s, a[i + 1]] }; i += 2; continue }
-                if s.hasPrefix("-U") || s.hasPrefix("-f") || s.hasPrefix("-m") { f.extra.append(s) }
+                if s.hasPrefix("-std=") { if f.std == nil { f.std = String(s.dropFirst(5)) }; i += 1; continue }
+                if s == "-U", i + 1 < a.count { f.extra += [s, a[i + 1]]; i += 2; continue }
+                f.extra.append(s)
                 i += 1
             }
         }

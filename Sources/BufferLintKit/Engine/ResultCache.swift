@@ -11,13 +11,45 @@ public final class ResultCache: @unchecked Sendable {
     private let lock = NSLock()
 
     /// `runKey`: what is the same for every file of a run (version, rules, options).
-    public init?(directory: String, runKey: String) {
+    /// nil, with the reason, when the folder cannot serve: a link (it could lead anywhere), not a
+    /// folder, or not writable.
+    public static func open(directory: String, runKey: String, roots: TrustedRoots? = nil) -> (cache: ResultCache?, warning: String?) {
         let fm = FileManager.default
-        do { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch { return nil }
+        var st = stat()
+        if lstat(directory, &st) == 0 {
+            if (st.st_mode & S_IFMT) == S_IFLNK { return (nil, "cache folder \(directory) is a symbolic link; results are not cached") }
+            if (st.st_mode & S_IFMT) != S_IFDIR { return (nil, "cache folder \(directory) is not a folder; results are not cached") }
+        } else {
+            do { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+                return (nil, "cache folder \(directory) cannot be created (\((error as NSError).localizedDescription)); results are not cached")
+            }
+        }
+        if let roots, !roots.contains(directory) {
+            return (nil, "cache folder \(directory) lies outside the project once links are resolved; results are not cached")
+        }
+        guard access(directory, W_OK | X_OK) == 0 else {
+            return (nil, "cache folder \(directory) is not writable; results are not cached")
+        }
         let ignore = (directory as NSString).appendingPathComponent(".gitignore")
-        if !fm.fileExists(atPath: ignore) { fm.createFile(atPath: ignore, contents: Data("# bufferlint's cache\n*\n".utf8)) }
+        if lstat(ignore, &st) != 0 { _ = SafeFileWriter.writeNew(path: ignore, contents: Array("# bufferlint's cache\n*\n".utf8)) }
+        let cache = ResultCache(directory: directory, runKey: runKey)
+        cache.removeStaleTemps()
+        return (cache, nil)
+    }
+
+    init(directory: String, runKey: String) {
         self.directory = directory
         self.runKey = runKey
+    }
+
+    /// Entries being written by runs that were killed (their process is gone).
+    func removeStaleTemps() {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names {
+            guard let r = name.range(of: ".json.tmp"), let dash = name[r.upperBound...].firstIndex(of: "-"),
+                  let pid = Int32(name[r.upperBound..<dash]), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            unlink((directory as NSString).appendingPathComponent(name))
+        }
     }
 
     struct Entry: Codable {
@@ -43,11 +75,11 @@ public final class ResultCache: @unchecked Sendable {
     func key(bytes: [UInt8], flags: String) -> String { SHA256.hex(Array(runKey.utf8) + [0] + Array(flags.utf8) + [0] + bytes) }
 
     public func lookup(path: String, bytes: [UInt8], flags: String) -> FileResult? {
-        guard let data = FileManager.default.contents(atPath: entryPath(for: path)),
-              let entry = try? JSONDecoder().decode(Entry.self, from: data),
+        guard case .success(let stored) = RegularFile.read(entryPath(for: path), limit: 64 << 20),
+              let entry = try? JSONDecoder().decode(Entry.self, from: Data(stored)),
               entry.key == key(bytes: bytes, flags: flags) else { return nil }
         for (header, digest) in entry.headers {
-            guard let h = FileManager.default.contents(atPath: header), SHA256.hex([UInt8](h)) == digest else { return nil }
+            guard case .success(let h) = RegularFile.read(header), SHA256.hex(h) == digest else { return nil }
         }
         lock.lock(); hits += 1; lock.unlock()
         var r = FileResult(path: path)
@@ -64,8 +96,8 @@ public final class ResultCache: @unchecked Sendable {
     public func store(_ r: FileResult, bytes: [UInt8], flags: String) {
         var headers: [String: String] = [:]
         for h in r.headers {
-            guard let d = FileManager.default.contents(atPath: h) else { return }
-            headers[h] = SHA256.hex([UInt8](d))
+            guard case .success(let d) = RegularFile.read(h) else { return }
+            headers[h] = SHA256.hex(d)
         }
         let entry = Entry(key: key(bytes: bytes, flags: flags), headers: headers,
                           result: CachedResult(findings: r.findings, errors: r.errors, parsed: r.parsed, missingIncludes: r.missingIncludes,
@@ -73,7 +105,7 @@ public final class ResultCache: @unchecked Sendable {
         guard let data = try? JSONEncoder().encode(entry) else { return }
         let dest = entryPath(for: r.path)
         let tmp = dest + ".tmp\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        if FileManager.default.createFile(atPath: tmp, contents: data) {
+        if SafeFileWriter.writeNew(path: tmp, contents: [UInt8](data)) {
             if rename(tmp, dest) != 0 { unlink(tmp) }
         }
     }

@@ -31,24 +31,71 @@ public enum FileFixer {
         return out
     }
 
-    /// Writes the fixed file (and the compat header next to it when missing).
-    public static func write(_ outcome: inout FileFixOutcome, plan: FilePlan) {
-        guard let bytes = outcome.newContents else { return }
-        let dir = (plan.path as NSString).deletingLastPathComponent
-        do {
-            // The header first: a fixed file that includes a missing header would not build.
-            for support in Dictionary(outcome.applied.flatMap(\.supportFiles).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a }).values {
-                let target = ((dir.isEmpty ? "." : dir) as NSString).appendingPathComponent(support.name)
-                if try SafeFileWriter.create(path: target, contents: Array(support.contents.utf8)) { outcome.wroteHeader = target }
+    /// Writes the fixed file (and the support headers next to it when missing).
+    public static func write(_ outcome: inout FileFixOutcome, plan: FilePlan, roots: TrustedRoots? = nil) {
+        var outcomes = [outcome]
+        write(&outcomes, plans: [plan], roots: roots)
+        outcome = outcomes[0]
+    }
+
+    /// Writes every fixed file and the support headers they need, all or none: a fix may change
+    /// several files (a wrapper and its callers), and a tree where only some of them changed does
+    /// not build. Every file is prepared first; when one cannot be, nothing is written, that file
+    /// says why and the others say which file stopped them.
+    public static func write(_ outcomes: inout [FileFixOutcome], plans: [FilePlan], roots: TrustedRoots?) {
+        var staged: [SafeFileWriter.Staged] = []
+        var headerOf: [Int: String] = [:]
+        var newFiles = Set<String>()
+        var failure: (index: Int, refusal: WriteRefusal)? = nil
+        stage: for (k, plan) in plans.enumerated() {
+            guard let bytes = outcomes[k].newContents else { continue }
+            let dir = (plan.path as NSString).deletingLastPathComponent
+            do {
+                for support in Dictionary(outcomes[k].applied.flatMap(\.supportFiles).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a }).values {
+                    let target = ((dir.isEmpty ? "." : dir) as NSString).appendingPathComponent(support.name)
+                    guard newFiles.insert(IncludeResolver.normalize(target)).inserted else { continue }
+                    if let s = try SafeFileWriter.stageNew(path: target, contents: Array(support.contents.utf8), roots: roots) {
+                        staged.append(s)
+                        headerOf[k] = target
+                    }
+                }
+                staged.append(try SafeFileWriter.stageReplacement(path: plan.path, expected: plan.original, contents: bytes, roots: roots))
+            } catch let e as WriteRefusal {
+                failure = (k, e)
+                break stage
+            } catch {
+                failure = (k, WriteRefusal(path: plan.path, message: "\(error)"))
+                break stage
             }
-            try SafeFileWriter.replace(path: plan.path, expected: plan.original, with: bytes)
-            outcome.wroteFile = true
-        } catch let e as WriteRefusal {
-            // A header made for a file that was not written is taken back.
-            if let h = outcome.wroteHeader { unlink(h); outcome.wroteHeader = nil }
-            outcome.error = e.message
-        } catch {
-            outcome.error = "\(error)"
         }
+        var placed = Set<String>()
+        if failure == nil {
+            let (done, refusal) = SafeFileWriter.commit(staged)
+            placed = Set(done)
+            if let refusal { failure = (plans.firstIndex { $0.path == refusal.path } ?? headerIndex(refusal.path, headerOf) ?? 0, refusal) }
+        } else {
+            SafeFileWriter.discard(staged)
+        }
+        if let (index, refusal) = failure {
+            let culprit = refusal.path
+            let none = placed.isEmpty ? "; no file was written" : "; files renamed into place before it stay written"
+            for k in outcomes.indices where outcomes[k].newContents != nil {
+                outcomes[k].wroteFile = placed.contains(plans[k].path)
+                outcomes[k].wroteHeader = headerOf[k].flatMap { placed.contains($0) ? $0 : nil }
+                if outcomes[k].wroteFile { continue }
+                outcomes[k].error = k == index
+                    ? (culprit == plans[k].path ? refusal.message : "\(culprit): \(refusal.message)") + none
+                    : "not written: \(culprit) could not be written, and a fix is written whole or not at all"
+            }
+            return
+        }
+        for k in outcomes.indices where outcomes[k].newContents != nil {
+            outcomes[k].wroteFile = true
+            outcomes[k].wroteHeader = headerOf[k]
+        }
+    }
+
+    static func headerIndex(_ path: String, _ headerOf: [Int: String]) -> Int? {
+        headerOf.first { $0.value == path }?.key
     }
 }

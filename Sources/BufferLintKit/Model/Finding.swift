@@ -89,11 +89,25 @@ public struct EscapeSummary: Sendable, Equatable, Codable {
 
 /// A problem with an input (a path, a file, a configuration): named, never fatal to the run.
 public struct InputError: Sendable, Equatable, Codable {
+    /// What the problem means for the run.
+    public enum Kind: String, Sendable, Codable {
+        /// The path could not be read at all (missing, unreadable, not a regular file): the run fails (exit 2).
+        case unreadable
+        /// The file was read but checked with less than a compiler would see (missing headers, syntax errors).
+        case incomplete
+        /// Worth saying, changes nothing (a Latin-1 file, NUL bytes read as spaces).
+        case note
+
+        public var label: String { self == .note ? "note" : "error" }
+        public var failsRun: Bool { self == .unreadable }
+    }
     public var file: String
     public var message: String
-    public init(file: String, message: String) {
+    public var kind: Kind
+    public init(file: String, message: String, kind: Kind = .incomplete) {
         self.file = file
         self.message = message
+        self.kind = kind
     }
 }
 

@@ -19,7 +19,9 @@ public struct GitHubReporter: Reporter {
             ], message: f.message) + "\n"
         }
         for e in report.errors {
-            out += GitHubReporter.command("warning", properties: [("file", e.file), ("title", "bufferlint could not check this file")],
+            let note = e.kind == .note
+            out += GitHubReporter.command(note ? "notice" : "warning",
+                                          properties: [("file", e.file), ("title", note ? "bufferlint note" : "bufferlint could not check this file")],
                                           message: e.message) + "\n"
         }
         return out
@@ -57,10 +59,12 @@ public struct GitHubReporter: Reporter {
             case "%": out += "%25"
             case "\r": out += "%0D"
             case "\n": out += "%0A"
-            default: out.unicodeScalars.append(u)
+            default:
+                // Other controls (ESC and the rest) would act on the log viewer: shown, not decoded, by the runner.
+                if TerminalText.needsEscape(u) { out += "%" + TerminalText.hex(u.value, width: 2).uppercased() } else { out.unicodeScalars.append(u) }
             }
         }
-        return out
+        return out.replacingOccurrences(of: "##[", with: "##%5B")
     }
 
     public static func escapeProperty(_ s: String) -> String {

@@ -52,9 +52,19 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// JSON's escapes, plus `\uXXXX` for DEL, the C1 controls and the bidirectional controls, and a
+    /// `[` after `##`: JSON printed to a terminal or a CI log cannot move the cursor or start a
+    /// workflow command, and means the same.
     static func escape(_ s: String, into out: inout String) {
         out += "\""
+        var hashes = 0
         for u in s.unicodeScalars {
+            defer { hashes = u == "#" ? hashes + 1 : 0 }
+            if u == "[" && hashes >= 2 { out += "\\u005b"; continue }
+            if u.value == 0x7F || (0x80...0x9F).contains(u.value) || TerminalText.bidiControls.contains(u.value) {
+                out += String(format: "\\u%04x", u.value)
+                continue
+            }
             switch u {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"

@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 public struct RuleFileError: Error, Sendable, Equatable, CustomStringConvertible {
     public let file: String
@@ -58,8 +57,8 @@ public enum RuleLoader {
 
     public static func parse(_ text: String, source: String, builtIn: Bool) throws -> Rule {
         let node: Any?
-        do { node = try Yams.load(yaml: text) } catch {
-            throw RuleFileError(file: source, key: nil, problem: "is not valid YAML: \(String(describing: error).split(separator: "\n").first ?? "")")
+        do { node = try YAMLDocument.load(text) } catch let e as YAMLDocument.Problem {
+            throw RuleFileError(file: source, key: nil, problem: e.description)
         }
         guard let map = node as? [String: Any] else {
             throw RuleFileError(file: source, key: nil, problem: "expected a mapping of rule keys at the top level")
@@ -162,7 +161,6 @@ public enum RuleLoader {
         func optionalString(_ k: String) throws -> String? {
             guard let v = map[k] else { return nil }
             if let s = v as? String { return s }
-            if let d = v as? Double { return String(d) }
             if let i = v as? Int { return String(i) }
             throw RuleFileError(file: file, key: prefix + k, problem: "expected a string")
         }

@@ -12,8 +12,8 @@ public final class HeaderCache: @unchecked Sendable {
         if let hit = lexed[path] { lock.unlock(); return hit }
         lock.unlock()
         var result: LexedFile? = nil
-        if let data = FileManager.default.contents(atPath: path), data.count < 8 << 20, !data.contains(0) {
-            result = Lexer.lex(SourceText(bytes: Array(data)))
+        if case .success(let data) = RegularFile.read(path, limit: 8 << 20), !data.contains(0) {
+            result = Lexer.lex(SourceText(bytes: data))
         }
         lock.lock()
         lexed[path] = result

@@ -1,0 +1,75 @@
+import Foundation
+
+/// The only way bufferlint reads a file it did not write itself: regular files only, so that a
+/// FIFO, a device or a link to one (`/dev/stdin`, `/dev/zero`) can neither hang the run nor
+/// fill its memory, and never more than `limit` bytes.
+public enum RegularFile {
+    public enum Problem: Error, Equatable, Sendable, CustomStringConvertible {
+        case missing
+        case notRegular(String)
+        case unreadable(String)
+        case tooLarge(Int)
+
+        public var description: String {
+            switch self {
+            case .missing: return "no such file or directory"
+            case .notRegular(let what): return "not a regular file (\(what)); not read"
+            case .unreadable(let why): return "cannot read file (\(why))"
+            case .tooLarge(let n): return "larger than \(n >> 20) MB; not read"
+            }
+        }
+    }
+
+    /// What kind of file `mode` describes, for messages; nil for a regular file.
+    public static func nonRegularKind(_ mode: mode_t) -> String? {
+        switch mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFDIR: return "a directory"
+        case S_IFIFO: return "a FIFO"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFSOCK: return "a socket"
+        default: return "not a file"
+        }
+    }
+
+    /// Whether `path` (links followed) is a regular file; the problem otherwise.
+    public static func check(_ path: String) -> Problem? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return errno == ENOENT || errno == ENOTDIR ? .missing : .unreadable(String(cString: strerror(errno))) }
+        return nonRegularKind(st.st_mode).map { .notRegular($0) }
+    }
+
+    public static func size(_ path: String) -> Int? {
+        var st = stat()
+        guard stat(path, &st) == 0, nonRegularKind(st.st_mode) == nil else { return nil }
+        return Int(st.st_size)
+    }
+
+    /// Reads the whole file. The kind is checked before opening (opening a device can act on it)
+    /// and again on the open descriptor (the path may have changed in between).
+    public static func read(_ path: String, limit: Int = Int.max) -> Result<[UInt8], Problem> {
+        if let p = check(path) { return .failure(p) }
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return .failure(errno == ENOENT ? .missing : .unreadable(String(cString: strerror(errno)))) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return .failure(.unreadable(String(cString: strerror(errno)))) }
+        if let kind = nonRegularKind(st.st_mode) { return .failure(.notRegular(kind)) }
+        if Int(st.st_size) > limit { return .failure(.tooLarge(limit)) }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(Int(st.st_size))
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return .failure(.unreadable(String(cString: strerror(errno))))
+            }
+            if n == 0 { break }
+            bytes.append(contentsOf: chunk[0..<n])
+            if bytes.count > limit { return .failure(.tooLarge(limit)) }
+        }
+        return .success(bytes)
+    }
+}

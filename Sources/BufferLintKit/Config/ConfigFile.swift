@@ -40,9 +40,12 @@ public struct ConfigFile: Sendable {
 
     public init(path: String) throws {
         self.path = path
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError(file: path, message: "cannot be read")
+        let bytes: [UInt8]
+        switch RegularFile.read(path, limit: 1 << 20) {
+        case .success(let b): bytes = b
+        case .failure(let problem): throw ConfigError(file: path, message: problem.description)
         }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw ConfigError(file: path, message: "cannot be read as UTF-8 text") }
         let node: Any?
         do { node = try YAMLDocument.load(text) } catch let e as YAMLDocument.Problem {
             throw ConfigError(file: path, message: e.description)

@@ -90,7 +90,7 @@ public struct Baseline: Equatable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw BaselineError(file: path, problem: "no such file; create it with --write-baseline \(path)")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = RegularFile.contents(path, limit: 1 << 30) else {
             throw BaselineError(file: path, problem: "cannot read it (permission denied?)")
         }
         return try parse(data, file: path)

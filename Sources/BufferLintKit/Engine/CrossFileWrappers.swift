@@ -39,7 +39,7 @@ extension Linter {
         // A project header the wrapper's file reaches that declares it must be scanned too.
         let scanned = Set(contents.map { canonical($0.path) })
         for h in results[k]?.headers ?? [] where !scanned.contains(canonical(h)) {
-            if let d = FileManager.default.contents(atPath: h), contains([UInt8](d), needle) {
+            if let d = RegularFile.contents(h), contains([UInt8](d), needle) {
                 return .failure(.init(message: "\(display(h)) declares `\(name)` but is not among the scanned files"))
             }
         }

@@ -77,7 +77,7 @@ public struct GeneratedFile: Sendable {
         let entries = ((try? fm.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? []).sorted()
         for e in entries where e.hasSuffix(".i") {
             let p = dir.isEmpty ? e : (dir as NSString).appendingPathComponent(e)
-            guard let d = fm.contents(atPath: p), let s = String(data: d, encoding: .utf8) ?? String(data: d, encoding: .isoLatin1),
+            guard let d = RegularFile.contents(p), let s = String(data: d, encoding: .utf8) ?? String(data: d, encoding: .isoLatin1),
                   let mm = swigModule.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)),
                   let rr = Range(mm.range(at: 1), in: s) else { continue }
             if wanted.contains(String(s[rr])) { return p }
@@ -133,7 +133,7 @@ final class SwigSourceIndex: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         if let l = lines[path] { return l }
         var l: [String] = []
-        if let d = FileManager.default.contents(atPath: path) {
+        if let d = RegularFile.contents(path) {
             l = SourceText.decode(Array(d)).split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         }
         lines[path] = l

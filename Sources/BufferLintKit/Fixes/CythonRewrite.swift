@@ -208,7 +208,7 @@ struct CythonRewrite {
         if fileExtension == "pyx" { others.append((path as NSString).deletingPathExtension + ".pxd") }
         for m in src.cimportSources(of: name) { others += pxdCandidates(module: m) }
         for o in others {
-            guard let bytes = FileManager.default.contents(atPath: o) else { continue }
+            guard let bytes = RegularFile.contents(o) else { continue }
             if let s = from(CythonSource(text: SourceText(bytes: [UInt8](bytes))), relative(o)) { return s }
         }
         return (CythonRewrite.headerSignatures[name] ?? "int \(newName)(object obj)", "the signature of bufferlint_compat.h")
@@ -232,7 +232,7 @@ struct CythonRewrite {
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: d) else { continue }
             for n in names.sorted() where ["pyx", "pxi"].contains((n as NSString).pathExtension.lowercased()) {
                 let p = (d as NSString).appendingPathComponent(n)
-                guard p != me, let bytes = FileManager.default.contents(atPath: p), bytes.range(of: Data("include".utf8)) != nil else { continue }
+                guard p != me, let bytes = RegularFile.contents(p), bytes.range(of: Data("include".utf8)) != nil else { continue }
                 let s = CythonSource(text: SourceText(bytes: [UInt8](bytes)))
                 if s.includes(folder: d).contains(me) { out.append(p) }
             }
@@ -875,7 +875,7 @@ struct CythonRewrite {
         while let inc = queue.first {
             queue.removeFirst()
             guard seen.insert(inc).inserted, seen.count < 64 else { continue }
-            guard let bytes = FileManager.default.contents(atPath: inc) else {
+            guard let bytes = RegularFile.contents(inc) else {
                 return .failure(Refusal(message: "kept: the included `\(relative(inc))` cannot be read, so whether it uses `\(o.function)` is unknown"))
             }
             let t = SourceText(bytes: [UInt8](bytes))

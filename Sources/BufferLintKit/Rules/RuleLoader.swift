@@ -34,7 +34,12 @@ public enum RuleLoader {
         let names = try fm.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted()
         return try names.map { name in
             let path = (directory as NSString).appendingPathComponent(name)
-            guard let data = fm.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            let bytes: [UInt8]
+            switch RegularFile.read(path, limit: 1 << 20) {
+            case .success(let b): bytes = b
+            case .failure(let problem): throw RuleFileError(file: path, key: nil, problem: problem.description)
+            }
+            guard let text = String(validating: bytes, as: UTF8.self) else {
                 throw RuleFileError(file: path, key: nil, problem: "cannot be read as UTF-8 text")
             }
             return try parse(text, source: path, builtIn: false)

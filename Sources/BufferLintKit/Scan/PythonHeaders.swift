@@ -20,7 +20,7 @@ public struct PythonHeaders: Sendable {
             var seen = Set<String>()
             while let f = files.first {
                 files.removeFirst()
-                guard !seen.contains(f), let data = FileManager.default.contents(atPath: f) else { continue }
+                guard !seen.contains(f), let data = RegularFile.contents(f) else { continue }
                 seen.insert(f)
                 let lexed = Lexer.lex(SourceText(bytes: Array(data)))
                 for d in lexed.directives {
@@ -103,12 +103,12 @@ extension PythonHeaders {
         if let v = environment["PYENV_VERSION"], !v.isEmpty { return first(v) }
         var dir = environment["PYENV_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? cwd
         while true {
-            if let text = try? String(contentsOfFile: (dir as NSString).appendingPathComponent(".python-version"), encoding: .utf8) { return first(text) }
+            if let text = RegularFile.contents((dir as NSString).appendingPathComponent(".python-version"), limit: 4096).flatMap({ String(data: $0, encoding: .utf8) }) { return first(text) }
             let parent = (dir as NSString).deletingLastPathComponent
             if parent == dir || parent.isEmpty { break }
             dir = parent
         }
-        if let text = try? String(contentsOfFile: "\(root)/version", encoding: .utf8) { return first(text) }
+        if let text = RegularFile.contents("\(root)/version", limit: 4096).flatMap({ String(data: $0, encoding: .utf8) }) { return first(text) }
         return "system"
     }
 }

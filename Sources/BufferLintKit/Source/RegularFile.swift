@@ -72,4 +72,10 @@ public enum RegularFile {
         }
         return .success(bytes)
     }
+
+    /// The file's bytes as `Data`, or nil for anything but a readable regular file of at most `limit` bytes.
+    public static func contents(_ path: String, limit: Int = 64 << 20) -> Data? {
+        if case .success(let bytes) = read(path, limit: limit) { return Data(bytes) }
+        return nil
+    }
 }

@@ -13,15 +13,15 @@ enum Console {
 
     /// Text whose bytes must arrive unchanged (a diff). Under GitHub Actions, when the output goes to
     /// the runner (not to a file), the runner is told not to read commands in it until it ends.
-    static func raw(_ text: String) {
+    static func raw(_ bytes: [UInt8]) {
         var st = stat()
         let toFile = fstat(STDOUT_FILENO, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
-        if !text.isEmpty, !toFile, ProcessInfo.processInfo.environment["GITHUB_ACTIONS"] == "true" {
+        var out = bytes
+        if !bytes.isEmpty, !toFile, ProcessInfo.processInfo.environment["GITHUB_ACTIONS"] == "true" {
             let token = "bufferlint-" + (0..<4).map { _ in String(UInt32.random(in: 0...UInt32.max), radix: 16) }.joined()
-            write("::stop-commands::\(token)\n" + text + (text.hasSuffix("\n") ? "" : "\n") + "::\(token)::\n", fd: STDOUT_FILENO, target: "standard output")
-        } else {
-            write(text, fd: STDOUT_FILENO, target: "standard output")
+            out = Array("::stop-commands::\(token)\n".utf8) + bytes + (bytes.last == 0x0A ? [] : [0x0A]) + Array("::\(token)::\n".utf8)
         }
+        write(out, fd: STDOUT_FILENO, target: "standard output")
     }
 
     /// One message on standard error: `bufferlint: ` and the text, each of its lines escaped.
@@ -48,7 +48,11 @@ enum Console {
     }
 
     static func write(_ text: String, fd: Int32, target: String, fatal: Bool = true) {
-        let ok = Array(text.utf8).withUnsafeBytes { buf -> Bool in
+        write(Array(text.utf8), fd: fd, target: target, fatal: fatal)
+    }
+
+    static func write(_ bytes: [UInt8], fd: Int32, target: String, fatal: Bool = true) {
+        let ok = bytes.withUnsafeBytes { buf -> Bool in
             var off = 0
             while off < buf.count {
                 let n = Foundation.write(fd, buf.baseAddress! + off, buf.count - off)

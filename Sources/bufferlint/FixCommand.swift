@@ -15,12 +15,8 @@ struct DiffOptions: ParsableArguments {
         options.keepFixEdits = true
     }
 
-    func render(_ report: Report, linter: Linter) -> String {
-        report.fixPlans.sorted { $0.path < $1.path }.compactMap { plan -> String? in
-            let outcome = FileFixer.outcome(for: plan, unsafe: unsafeFixes)
-            guard outcome.newContents != nil else { return nil }
-            return UnifiedDiff.render(path: linter.display(plan.path), original: plan.original, edits: outcome.applied.flatMap(\.edits))
-        }.joined()
+    func render(_ report: Report, linter: Linter) -> [UInt8] {
+        FileFixer.diff(report.fixPlans, unsafe: unsafeFixes, display: linter.display)
     }
 }
 

@@ -137,8 +137,11 @@ struct Check: ParsableCommand {
         let env = ProcessInfo.processInfo.environment
         let colour = !noColor && env["NO_COLOR"] == nil && isatty(STDOUT_FILENO) != 0
         let context = ReportContext(toolVersion: Linter.version, rules: linter.rules.all, colour: colour)
-        let text = fixOutput.diff ? fixOutput.render(report, linter: linter) : reporter.render(report, context: context)
-        if fixOutput.diff { Console.raw(text) } else { Console.out(text, commands: format == GitHubReporter.identifier) }
+        if fixOutput.diff {
+            Console.raw(fixOutput.render(report, linter: linter))
+        } else {
+            Console.out(reporter.render(report, context: context), commands: format == GitHubReporter.identifier)
+        }
         if format == GitHubReporter.identifier { StepSummary.append(report, context: context) }
         for w in report.warnings { Console.note(w) }
         if format != "text" { report.errors.forEach(Console.inputError) }

@@ -133,3 +133,24 @@ final class RuleExampleTests: XCTestCase {
         }
     }
 }
+
+/// Every rule's `corrections` are what `fix` writes: the input with the prelude, fixed with the
+/// safe fixes, is the `after` text byte for byte.
+final class RuleCorrectionTests: XCTestCase {
+    func testCorrectionsAreWhatFixWrites() throws {
+        let scratch = try ScratchFolder("corrections")
+        var checked = 0
+        for rule in try RuleLoader.builtIn() {
+            for (k, c) in rule.corrections.enumerated() {
+                let name = "\(rule.id)-\(k + 1).c"
+                try scratch.write(name, RuleExampleTests.prelude + c.before)
+                let report = try scratch.lint([name]) { $0.planFixes = true; $0.keepFixEdits = true; $0.cacheDirectory = nil }
+                let plan = try XCTUnwrap(report.fixPlans.first, "\(rule.id): no fix planned for its correction")
+                let fixed = try XCTUnwrap(FileFixer.outcome(for: plan, unsafe: false).newContents, "\(rule.id): the correction's input is not changed")
+                XCTAssertEqual(SourceText.decode(fixed), RuleExampleTests.prelude + c.after, "\(rule.id) correction \(k + 1)")
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThanOrEqual(checked, 4, "each old-buffer rule has a correction")
+    }
+}

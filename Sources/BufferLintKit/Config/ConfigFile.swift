@@ -77,7 +77,7 @@ public struct ConfigFile: Sendable {
         includeDirs = try list("include-dirs").map(absolute)
         defines = try list("defines")
         std = try str("std")
-        if let v = std, !CompilationDatabase.isPlainValue(v) {
+        if let v = std, v.isEmpty || v.count > 32 || !v.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" }) {
             throw ConfigError(file: path, message: "key `std`: expected a language standard such as c11 or c++17, got `\(v)`")
         }
         pythonInclude = try str("python-include").map(absolute)

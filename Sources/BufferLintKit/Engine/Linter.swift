@@ -283,7 +283,8 @@ public final class Linter: @unchecked Sendable {
         // regular files is parsed (detection, the flow checks and the fixes alike).
         var parser = parser
         if parser != nil, language == .c || language == .cpp,
-           let why = IncludeGate(resolver: includeResolver(flags), roots: trustedRoots, headers: headers).refusal(for: lexed, path: path) {
+           let why = scan.computedIncludes.first.map({ "`#include` at \($0) names its file through a macro" })
+            ?? IncludeGate(resolver: includeResolver(flags), roots: trustedRoots, headers: headers).refusal(for: lexed, path: path) {
             parser = nil
             result.errors.append(InputError(file: shown, message: "not parsed: \(why); uses are found from tokens"))
         }

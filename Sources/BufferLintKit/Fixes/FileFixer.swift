@@ -99,3 +99,25 @@ public enum FileFixer {
         headerOf.first { $0.value == path }?.key
     }
 }
+
+extension FileFixer {
+    /// The change `fix` with the same flags would make, as one unified diff in the files' own bytes:
+    /// every fixed file, and every support header it would create (`git apply` of it then builds).
+    public static func diff(_ plans: [FilePlan], unsafe: Bool, display: (String) -> String) -> [UInt8] {
+        var out: [UInt8] = []
+        var created = Set<String>()
+        for plan in plans.sorted(by: { $0.path < $1.path }) {
+            let outcome = FileFixer.outcome(for: plan, unsafe: unsafe)
+            guard outcome.newContents != nil else { continue }
+            out += UnifiedDiff.bytes(path: display(plan.path), original: plan.original, edits: outcome.applied.flatMap(\.edits))
+            let dir = (plan.path as NSString).deletingLastPathComponent
+            for support in outcome.applied.flatMap(\.supportFiles).sorted(by: { $0.name < $1.name }) {
+                let target = ((dir.isEmpty ? "." : dir) as NSString).appendingPathComponent(support.name)
+                var st = stat()
+                guard lstat(target, &st) != 0, created.insert(IncludeResolver.normalize(target)).inserted else { continue }
+                out += UnifiedDiff.creation(path: display(target), contents: Array(support.contents.utf8))
+            }
+        }
+        return out
+    }
+}

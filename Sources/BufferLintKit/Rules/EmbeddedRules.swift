@@ -99,12 +99,23 @@ examples:
           PyBuffer_Release(&view);
           Py_RETURN_NONE;
       }
+  # The whole fixed file below the `#include <Python.h>` line, as `fix` writes it (a test checks it).
   corrections:
     - before: |
-        if (PyObject_AsCharBuffer(obj, &s, &n) == -1) return NULL;
+        static PyObject *length(PyObject *self, PyObject *obj) {
+            const char *s; Py_ssize_t n;
+            if (PyObject_AsCharBuffer(obj, &s, &n) == -1) return NULL;
+            return PyLong_FromSsize_t(n);
+        }
       after: |
-        if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) == -1) return NULL;
-        s = (const char *)view.buf; n = view.len;
+        static PyObject *length(PyObject *self, PyObject *obj) {
+            Py_buffer view = {NULL, NULL};
+            const char *s; Py_ssize_t n;
+            if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) == -1) return NULL;
+            s = (const char *)view.buf;
+            n = view.len;
+            PyBuffer_Release(&view); return PyLong_FromSsize_t(n);
+        }
 
 """##),
         ("BUF002-as-read-buffer.yml", ##"""
@@ -175,12 +186,23 @@ examples:
       static int my_PyObject_AsReadBuffer_compat(PyObject *o) { return 0; }
     - |
       static const char *name = "PyObject_AsReadBuffer";
+  # The whole fixed file below the `#include <Python.h>` line, as `fix` writes it (a test checks it).
   corrections:
     - before: |
-        if (PyObject_AsReadBuffer(obj, &p, &n) < 0) return NULL;
+        static PyObject *first(PyObject *self, PyObject *obj) {
+            const void *p; Py_ssize_t n;
+            if (PyObject_AsReadBuffer(obj, &p, &n) < 0) return NULL;
+            return PyLong_FromLong(n > 0 ? ((const unsigned char *)p)[0] : -1);
+        }
       after: |
-        if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0) return NULL;
-        p = view.buf; n = view.len;
+        static PyObject *first(PyObject *self, PyObject *obj) {
+            Py_buffer view = {NULL, NULL};
+            const void *p; Py_ssize_t n;
+            if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0) return NULL;
+            p = (const void *)view.buf;
+            n = view.len;
+            { PyObject *result = PyLong_FromLong(n > 0 ? ((const unsigned char *)p)[0] : -1); PyBuffer_Release(&view); return result; }
+        }
 
 """##),
         ("BUF003-as-write-buffer.yml", ##"""
@@ -248,12 +270,25 @@ examples:
     - |
       /* PyObject_AsWriteBuffer was replaced by PyObject_GetBuffer */
       static int unused;
+  # The whole fixed file below the `#include <Python.h>` line, as `fix` writes it (a test checks it).
   corrections:
     - before: |
-        if (PyObject_AsWriteBuffer(obj, &p, &n) < 0) return NULL;
+        static PyObject *clear(PyObject *self, PyObject *obj) {
+            void *p; Py_ssize_t n;
+            if (PyObject_AsWriteBuffer(obj, &p, &n) < 0) return NULL;
+            memset(p, 0, (size_t)n);
+            Py_RETURN_NONE;
+        }
       after: |
-        if (PyObject_GetBuffer(obj, &view, PyBUF_WRITABLE) < 0) { PyErr_SetString(PyExc_TypeError, "expected a writable bytes-like object"); return NULL; }
-        p = view.buf; n = view.len;
+        static PyObject *clear(PyObject *self, PyObject *obj) {
+            Py_buffer view = {NULL, NULL};
+            void *p; Py_ssize_t n;
+            if ((PyObject_GetBuffer(obj, &view, PyBUF_WRITABLE) < 0 ? (PyErr_SetString(PyExc_TypeError, "expected a writable bytes-like object"), -1) : 0) < 0) return NULL;
+            p = (void *)view.buf;
+            n = view.len;
+            memset(p, 0, (size_t)n);
+            PyBuffer_Release(&view); Py_RETURN_NONE;
+        }
 
 """##),
         ("BUF004-check-read-buffer.yml", ##"""
@@ -315,11 +350,17 @@ examples:
     - |
       #define PyObject_CheckReadBuffer_unused 0
       static int ok(PyObject *o) { return PyObject_CheckBuffer(o); }
+  # The whole fixed file below the `#include <Python.h>` line, as `fix` writes it (a test checks it).
   corrections:
     - before: |
-        if (!PyObject_CheckReadBuffer(obj)) return NULL;
+        static PyObject *is_buffer(PyObject *self, PyObject *obj) {
+            return PyBool_FromLong(PyObject_CheckReadBuffer(obj));
+        }
       after: |
-        if (!bufferlint_CheckReadBuffer(obj)) return NULL;
+        #include "bufferlint_compat.h"
+        static PyObject *is_buffer(PyObject *self, PyObject *obj) {
+            return PyBool_FromLong(bufferlint_CheckReadBuffer(obj));
+        }
 
 """##),
         ("BUF101-unchecked-get-buffer.yml", ##"""

@@ -40,9 +40,9 @@ public struct TrustedRoots: Sendable, Equatable {
 /// libclang opens every file an `#include` names, in every branch it compiles, before bufferlint
 /// sees anything. A file is therefore handed to libclang only when each `#include`, `#include_next`
 /// and `#import` of it, and of the project headers it reaches, in every branch, names only regular
-/// files under the trusted roots, wherever the compiler may look for them; a computed include
-/// (`#include MACRO`) could name anything and stops the parse too. Such a file is still checked
-/// from its tokens.
+/// files under the trusted roots, wherever the compiler may look for them. (A computed include,
+/// `#include MACRO`, could name anything: where the token scan finds one in a branch that may be
+/// compiled, the file is not parsed either.) Such a file is still checked from its tokens.
 public struct IncludeGate: Sendable {
     public var resolver: IncludeResolver
     public var roots: TrustedRoots
@@ -66,9 +66,10 @@ public struct IncludeGate: Sendable {
         let dir = (path as NSString).deletingLastPathComponent
         let shown = isMain ? "" : " (in \(path))"
         for d in file.directives {
-            guard let (spelled, name, angled) = IncludeGate.includeName(file, d) else { continue }
+            guard let (name, angled) = IncludeGate.includeName(file, d) else { continue }
             let line = file.text.line(of: d.start)
-            guard let name else { return "`#\(spelled)` at line \(line)\(shown) names its file through a macro" }
+            // A computed include counts where it may be compiled: the token scan says so (`computedIncludes`).
+            guard let name else { continue }
             for candidate in candidates(name, angled: angled, fromDir: dir) {
                 var st = stat()
                 guard stat(candidate, &st) == 0 else { continue }
@@ -102,18 +103,18 @@ public struct IncludeGate: Sendable {
         return out
     }
 
-    /// For an include-like directive: its spelling, the name it includes (nil when computed) and
-    /// whether it is angled. Read from the directive's text, line continuations joined.
-    static func includeName(_ file: LexedFile, _ d: Directive) -> (String, String?, Bool)? {
+    /// For an include-like directive: the name it includes (nil when computed) and whether it is
+    /// angled. Read from the directive's text, line continuations joined.
+    static func includeName(_ file: LexedFile, _ d: Directive) -> (String?, Bool)? {
         guard d.kind == .include || d.kind == .includeNext || d.kind == .other else { return nil }
         var text = file.text.text(d.start..<d.end).replacingOccurrences(of: "\\\r\n", with: "").replacingOccurrences(of: "\\\n", with: "")
         text = String(text.drop(while: { $0 == "%" }).dropFirst().drop(while: { $0 == " " || $0 == "\t" }))
         let keyword = String(text.prefix(while: { $0.isLetter || $0 == "_" }))
         guard ["include", "include_next", "import"].contains(keyword) else { return nil }
         let rest = text.dropFirst(keyword.count).drop(while: { $0 == " " || $0 == "\t" })
-        guard let open = rest.first else { return (keyword, nil, false) }
+        guard let open = rest.first else { return (nil, false) }
         let close: Character = open == "<" ? ">" : "\""
-        guard open == "<" || open == "\"", let end = rest.dropFirst().firstIndex(of: close) else { return (keyword, nil, false) }
-        return (keyword, String(rest[rest.index(after: rest.startIndex)..<end]), open == "<")
+        guard open == "<" || open == "\"", let end = rest.dropFirst().firstIndex(of: close) else { return (nil, false) }
+        return (String(rest[rest.index(after: rest.startIndex)..<end]), open == "<")
     }
 }

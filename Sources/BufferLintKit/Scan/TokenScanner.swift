@@ -18,6 +18,9 @@ public struct TokenScanResult: Sendable {
     public var functions: [FunctionSpan] = []
     /// Project headers the file reached: their contents are part of its cache key.
     public var headers: [String] = []
+    /// `#include MACRO` lines in branches that may be compiled ("line N" or "line N of header"):
+    /// they could name any file, so the file is not handed to libclang.
+    public var computedIncludes: [String] = []
 }
 
 /// The settings a token scan needs, shared by all files of a run.
@@ -196,7 +199,11 @@ public struct TokenScanner {
                 let a = active
                 guard a.0 != .no || a.1 != .no, let first = d.tokenRange.first else { continue }
                 let spelled = file.spelling(at: first)
-                guard spelled.count >= 2, let q = spelled.first, q == "<" || q == "\"" else { continue }
+                guard spelled.count >= 2, let q = spelled.first, q == "<" || q == "\"" else {
+                    let line = file.text.line(of: d.start)
+                    st.result.computedIncludes.append(isMain ? "line \(line)" : "line \(line) of \(path)")
+                    continue
+                }
                 let name = String(spelled.dropFirst().dropLast())
                 switch ctx.resolver.resolve(name, angled: q == "<", fromDir: dir) {
                 case .project(let header):

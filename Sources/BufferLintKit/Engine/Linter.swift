@@ -394,19 +394,40 @@ public final class Linter: @unchecked Sendable {
     }
 }
 
-/// Refines token occurrences with what the syntax tree knows.
+/// Refines token occurrences with what the syntax tree knows. One sweep over the uses in file
+/// order, with the functions and calls that contain the current use kept open: time grows with
+/// the uses and the tree's size, not with their product (generated files hold thousands of uses).
 enum SyntaxMerge {
     static func merge(_ facts: SyntaxFacts, into occurrences: inout [Occurrence]) {
-        for i in occurrences.indices {
+        let references = facts.references.sorted { $0.key < $1.key }
+        let functions = facts.functions.sorted { $0.bodyRange.lowerBound < $1.bodyRange.lowerBound }
+        let calls = facts.calls.enumerated().sorted { ($0.element.range.lowerBound, $0.offset) < ($1.element.range.lowerBound, $1.offset) }
+        var openFunctions: [FunctionSpan] = []
+        var openCalls: [(index: Int, call: SyntaxFacts.Call)] = []
+        var nextFunction = 0, nextCall = 0
+        for i in occurrences.indices.sorted(by: { occurrences[$0].nameRange.lowerBound < occurrences[$1].nameRange.lowerBound }) {
             let o = occurrences[i]
             let start = o.nameRange.lowerBound
-            if let fn = facts.functions.filter({ $0.bodyRange.contains(start) }).min(by: { $0.bodyRange.count < $1.bodyRange.count }) {
+            while nextFunction < functions.count, functions[nextFunction].bodyRange.lowerBound <= start {
+                openFunctions.append(functions[nextFunction]); nextFunction += 1
+            }
+            openFunctions.removeAll { $0.bodyRange.upperBound <= start }
+            if let fn = openFunctions.filter({ $0.bodyRange.contains(start) }).min(by: { $0.bodyRange.count < $1.bodyRange.count }) {
                 occurrences[i].enclosingFunction = fn.name
             }
+            while nextCall < calls.count, calls[nextCall].element.range.lowerBound <= start {
+                openCalls.append((calls[nextCall].offset, calls[nextCall].element)); nextCall += 1
+            }
+            // A call that ends before the use cannot hold it as its first reference.
+            openCalls.removeAll { $0.call.range.upperBound < start }
             guard o.kind == .call || o.kind == .reference || o.kind == .guarded, facts.references[start] != nil else { continue }
             occurrences[i].resolution = .syntaxTree
-            if let call = facts.calls.first(where: { $0.name == o.function && $0.range.lowerBound <= start && start < max($0.range.upperBound, start + 1)
-                && firstReference(of: o.function, in: $0.range, facts) == start }) {
+            // The first call (in the tree's order) of this function that holds the use as its first reference.
+            let call = openCalls.filter { c in
+                c.call.name == o.function && c.call.range.lowerBound <= start && start < max(c.call.range.upperBound, start + 1)
+                    && firstReference(of: o.function, in: c.call.range, references) == start
+            }.min { $0.index < $1.index }?.call
+            if let call {
                 if o.kind == .reference { occurrences[i].kind = .call }
                 if call.range.upperBound > start { occurrences[i].callRange = call.range.lowerBound..<call.range.upperBound + 1 }
             } else if o.kind == .call {
@@ -416,7 +437,17 @@ enum SyntaxMerge {
         }
     }
 
-    static func firstReference(of name: String, in range: Range<Int>, _ facts: SyntaxFacts) -> Int? {
-        facts.references.filter { $0.value == name && $0.key >= range.lowerBound && $0.key <= range.upperBound }.keys.min()
+    /// The lowest offset in `range` (its end included) where `references` (sorted) names `name`.
+    static func firstReference(of name: String, in range: Range<Int>, _ references: [(key: Int, value: String)]) -> Int? {
+        var lo = 0, hi = references.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if references[mid].key < range.lowerBound { lo = mid + 1 } else { hi = mid }
+        }
+        while lo < references.count, references[lo].key <= range.upperBound {
+            if references[lo].value == name { return references[lo].key }
+            lo += 1
+        }
+        return nil
     }
 }

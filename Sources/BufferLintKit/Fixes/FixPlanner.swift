@@ -223,9 +223,16 @@ public struct FixPlanner {
         }
         let identifiers = Set(lexed.tokens.filter { $0.kind == .identifier }.map(lexed.spelling))
         let rewrite = ScopedBufferRewrite(tree: tree, text: text, lexed: lexed, identifiers: identifiers, cplusplus: cplusplus)
+        // The calls in file order: each function takes those in its range, found by binary search.
+        let order = calls.indices.sorted { calls[$0].0.nameRange.lowerBound < calls[$1].0.nameRange.lowerBound }
+        let starts = order.map { calls[$0].0.nameRange.lowerBound }
         for fn in tree.functions {
             var uses: [ScopedBufferRewrite.Use] = []
-            for (o, r) in calls where tree.nodes[fn].range.contains(o.nameRange.lowerBound) {
+            let range = tree.nodes[fn].range
+            var lo = 0, hi = starts.count
+            while lo < hi { let mid = (lo + hi) / 2; if starts[mid] < range.lowerBound { lo = mid + 1 } else { hi = mid } }
+            for k in order[lo...].prefix(while: { calls[$0].0.nameRange.lowerBound < range.upperBound }) {
+                let o = calls[k].0, r = calls[k].1
                 let start = o.nameRange.lowerBound
                 guard let node = tree.descendants(of: fn).first(where: { tree.nodes[$0].kind == .callExpr && tree.nodes[$0].range.lowerBound == start && tree.nodes[$0].spelling == o.function }) else {
                     out[start] = .fallback("the call is not in the syntax tree as a plain call", nil)

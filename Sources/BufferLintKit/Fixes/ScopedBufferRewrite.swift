@@ -15,6 +15,29 @@ struct ScopedBufferRewrite {
     var cplusplus = false
     /// Assume the functions the pointer is passed to do not keep it after they return (an unsafe plan).
     var trustCallees = false
+    /// The file's `Py_BEGIN_ALLOW_THREADS` ... `Py_END_ALLOW_THREADS` spans, found once.
+    let threadRegions: [Range<Int>]
+
+    init(tree: FunctionTree, text: SourceText, lexed: LexedFile, identifiers: Set<String>, cplusplus: Bool) {
+        self.tree = tree
+        self.text = text
+        self.lexed = lexed
+        self.identifiers = identifiers
+        self.cplusplus = cplusplus
+        threadRegions = ScopedBufferRewrite.threadRegions(lexed)
+    }
+
+    static func threadRegions(_ lexed: LexedFile) -> [Range<Int>] {
+        var begins: [Int] = [], ends: [Int] = []
+        for t in lexed.tokens where t.kind == .identifier && t.end - t.start >= 20 {
+            switch lexed.spelling(t) {
+            case "Py_BEGIN_ALLOW_THREADS": begins.append(t.start)
+            case "Py_END_ALLOW_THREADS": ends.append(t.start)
+            default: break
+            }
+        }
+        return begins.compactMap { b in ends.first(where: { $0 > b }).map { b..<$0 } }
+    }
 
     /// Return macros whose expansion is a plain `return` of a new reference.
     static let returnMacros: Set<String> = ["Py_RETURN_NONE", "Py_RETURN_TRUE", "Py_RETURN_FALSE", "Py_RETURN_NOTIMPLEMENTED"]
@@ -794,14 +817,9 @@ struct ScopedBufferRewrite {
 
     /// A use of the pointer between `Py_BEGIN_ALLOW_THREADS` and `Py_END_ALLOW_THREADS`, described.
     func threadsNote(_ declarations: Set<Int>, all: [Int]) -> String? {
-        let begins = lexed.tokens.indices.filter { lexed.tokens[$0].kind == .identifier && lexed.spelling(at: $0) == "Py_BEGIN_ALLOW_THREADS" }
-        guard !begins.isEmpty else { return nil }
-        let ends = lexed.tokens.indices.filter { lexed.tokens[$0].kind == .identifier && lexed.spelling(at: $0) == "Py_END_ALLOW_THREADS" }.map { lexed.tokens[$0].start }
-        for b in begins {
-            let start = lexed.tokens[b].start
-            guard let end = ends.first(where: { $0 > start }) else { continue }
-            if all.contains(where: { tree.nodes[$0].kind == .declRef && tree.nodes[$0].declarationOffset.map(declarations.contains) == true && (start..<end).contains(tree.nodes[$0].range.lowerBound) }) {
-                return "the pointer is used without the GIL between Py_BEGIN_ALLOW_THREADS and Py_END_ALLOW_THREADS (line \(text.line(of: start))): not an escape, and the view now keeps the memory alive there, which the old borrowed pointer did not"
+        for region in threadRegions {
+            if all.contains(where: { tree.nodes[$0].kind == .declRef && tree.nodes[$0].declarationOffset.map(declarations.contains) == true && region.contains(tree.nodes[$0].range.lowerBound) }) {
+                return "the pointer is used without the GIL between Py_BEGIN_ALLOW_THREADS and Py_END_ALLOW_THREADS (line \(text.line(of: region.lowerBound))): not an escape, and the view now keeps the memory alive there, which the old borrowed pointer did not"
             }
         }
         return nil

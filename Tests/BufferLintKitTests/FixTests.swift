@@ -215,3 +215,35 @@ final class FixWriteTests: XCTestCase {
         XCTAssertTrue(try String(contentsOfFile: path, encoding: .utf8).contains("PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE)"))
     }
 }
+
+final class FixCommentTests: XCTestCase {
+    /// Comments inside a rewritten call are kept after the new call; a `//` one becomes `/* */`.
+    func testCommentsInsideARewrittenCallAreKept() throws {
+        let dir = try ScratchFolder("comments")
+        let path = try dir.write("c.c", """
+            #include <Python.h>
+            static PyObject *f(PyObject *self, PyObject *o) {
+                const void *p; Py_ssize_t n;
+                if (PyObject_AsReadBuffer(o /* the object */, &p, // its pointer
+                                          &n) < 0) return NULL;
+                return PyLong_FromSsize_t(n);
+            }
+
+            """)
+        let report = try dir.lint([path]) { $0.planFixes = true; $0.keepFixEdits = true; $0.cacheDirectory = nil }
+        let plan = try XCTUnwrap(report.fixPlans.first)
+        let fixed = try XCTUnwrap(FileFixer.outcome(for: plan, unsafe: false).newContents)
+        XCTAssertEqual(SourceText.decode(fixed), """
+            #include <Python.h>
+            static PyObject *f(PyObject *self, PyObject *o) {
+                Py_buffer view = {NULL, NULL};
+                const void *p; Py_ssize_t n;
+                if (PyObject_GetBuffer(o, &view, PyBUF_SIMPLE) /* the object */ /* its pointer */ < 0) return NULL;
+                p = (const void *)view.buf;
+                n = view.len;
+                PyBuffer_Release(&view); return PyLong_FromSsize_t(n);
+            }
+
+            """)
+    }
+}

@@ -144,7 +144,38 @@ public struct FixPlanner {
         }
         // Each finding shows the fix `fix` would apply by default.
         plan.annotate(&findings)
+        keepComments(in: &plan)
         return plan
+    }
+
+    /// A comment inside a range an edit replaces (`f(o /* the object */, &p, &n)`) is written after
+    /// the replacement, unless the replacement already has it: a fix never drops what a person wrote.
+    /// A `//` comment becomes a `/* */` one, since code may follow it on the line now.
+    func keepComments(in plan: inout FilePlan) {
+        guard !lexed.comments.isEmpty else { return }
+        let comments = lexed.comments.sorted { $0.lowerBound < $1.lowerBound }
+        for f in plan.fixes.indices {
+            for e in plan.fixes[f].edits.indices {
+                let edit = plan.fixes[f].edits[e]
+                guard !edit.range.isEmpty else { continue }
+                var kept: [String] = []
+                for c in comments where c.lowerBound >= edit.range.lowerBound && c.upperBound <= edit.range.upperBound {
+                    var t = text.text(c).trimmingCharacters(in: .whitespacesAndNewlines)
+                    if edit.replacement.contains(t) { continue }
+                    if t.hasPrefix("//") {
+                        let body = t.dropFirst(2).trimmingCharacters(in: .whitespaces)
+                        guard !body.contains("*/") else { continue }
+                        t = "/* \(body) */"
+                    }
+                    kept.append(t)
+                }
+                guard !kept.isEmpty else { continue }
+                var r = edit.replacement
+                let trailing = r.hasSuffix("\r\n") ? "\r\n" : r.hasSuffix("\n") ? "\n" : ""
+                r.removeLast(trailing.count)
+                plan.fixes[f].edits[e].replacement = r + " " + kept.joined(separator: " ") + trailing
+            }
+        }
     }
 
     func scopedReason(_ r: Rule, _ o: Occurrence) -> String {

@@ -282,7 +282,8 @@ public final class Linter: @unchecked Sendable {
         // libclang opens whatever the file includes: only a file whose includes stay on trusted
         // regular files is parsed (detection, the flow checks and the fixes alike).
         var parser = parser
-        if parser != nil, language == .c || language == .cpp,
+        let mayParse = needsTree || (rules.enabled.contains { $0.kind == .newApi } && FlowPass.prefilter.matches(text.bytes))
+        if parser != nil, mayParse, language == .c || language == .cpp, bytes.count <= Linter.syntaxTreeSizeLimit,
            let why = scan.computedIncludes.first.map({ "`#include` at \($0) names its file through a macro" })
             ?? IncludeGate(resolver: includeResolver(flags), roots: trustedRoots, headers: headers).refusal(for: lexed, path: path) {
             parser = nil

@@ -440,3 +440,26 @@ def test_configuration_and_rule_files_that_are_links_to_devices(tmp_path):
     r = run("check", "--rules", "rules", "a.c", cwd=tmp_path, timeout=60)
     assert r.returncode == 2
     assert "zero.yml: not a regular file (a character device); not read" in r.stderr, r.stderr
+
+
+def test_cache_entries_committed_with_the_tree_are_not_trusted(tmp_path):
+    """A pull request can commit a `.bufferlint-cache` whose entries say its files are clean. The
+    entries' keys hold a secret of the machine's user, so entries made anywhere else never match."""
+    write(tmp_path / "a.c", CALL)
+    attacker = {"BUFFERLINT_CACHE_SECRET": "the attacker's own machine"}
+    r = run("check", "a.c", cwd=tmp_path, env=attacker)
+    assert r.returncode == 1
+    # The attacker edits the entry made on their machine: no findings.
+    entries = list((tmp_path / ".bufferlint-cache").glob("*.json"))
+    assert len(entries) == 1
+    entry = json.loads(entries[0].read_text())
+    entry["result"]["findings"] = []
+    entries[0].write_text(json.dumps(entry))
+    assert run("check", "a.c", cwd=tmp_path, env=attacker).returncode == 0, "with the same secret the forged entry is used"
+    # On the CI machine (another secret) the forgery is ignored and the call is reported.
+    r = run("check", "a.c", cwd=tmp_path, env={"BUFFERLINT_CACHE_SECRET": "the CI runner's"})
+    assert r.returncode == 1 and "a.c:4:9: error: BUF002" in r.stdout
+    r = run("check", "a.c", cwd=tmp_path, env={"XDG_CACHE_HOME": str(tmp_path / "home-cache")})
+    assert r.returncode == 1 and "a.c:4:9: error: BUF002" in r.stdout
+    secret = tmp_path / "home-cache" / "bufferlint" / "secret"
+    assert secret.stat().st_mode & 0o777 == 0o600 and len(secret.read_text()) == 64

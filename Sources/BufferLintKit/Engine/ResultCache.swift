@@ -30,9 +30,12 @@ public final class ResultCache: @unchecked Sendable {
         guard access(directory, W_OK | X_OK) == 0 else {
             return (nil, "cache folder \(directory) is not writable; results are not cached")
         }
+        guard let secret else {
+            return (nil, "no cache secret can be kept (set BUFFERLINT_CACHE_SECRET, or a writable HOME); results are not cached")
+        }
         let ignore = (directory as NSString).appendingPathComponent(".gitignore")
         if lstat(ignore, &st) != 0 { _ = SafeFileWriter.writeNew(path: ignore, contents: Array("# bufferlint's cache\n*\n".utf8)) }
-        let cache = ResultCache(directory: directory, runKey: runKey)
+        let cache = ResultCache(directory: directory, runKey: runKey + "\nsecret " + secret)
         cache.removeStaleTemps()
         return (cache, nil)
     }
@@ -41,6 +44,34 @@ public final class ResultCache: @unchecked Sendable {
         self.directory = directory
         self.runKey = runKey
     }
+
+    /// A secret of this machine's user, part of every entry's key. The cache folder lies in the tree
+    /// checked, so a pull request could commit entries of its own; without the secret it cannot
+    /// compute a key that matches, and forged entries are never used. `BUFFERLINT_CACHE_SECRET`
+    /// sets it (a CI job that restores its cache keeps the secret with it); otherwise it is kept in
+    /// `$XDG_CACHE_HOME/bufferlint/secret` (`~/.cache/...`), made on first use. nil when neither
+    /// can be had: the cache is then off.
+    public static let secret: String? = {
+        let env = ProcessInfo.processInfo.environment
+        if let s = env["BUFFERLINT_CACHE_SECRET"], !s.isEmpty { return s }
+        guard let base = env["XDG_CACHE_HOME"].flatMap({ $0.isEmpty ? nil : $0 }) ?? env["HOME"].map({ $0 + "/.cache" }) else { return nil }
+        let dir = base + "/bufferlint"
+        let file = dir + "/secret"
+        if case .success(let bytes) = RegularFile.read(file, limit: 4096), bytes.count >= 32 { return String(decoding: bytes, as: UTF8.self) }
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        // The system generator is a cryptographic one (getrandom on Linux).
+        var generator = SystemRandomNumberGenerator()
+        let hex = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        let fd = Foundation.open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        if fd >= 0 {
+            let ok = SafeFileWriter.writeAll(fd, Array(hex.utf8))
+            close(fd)
+            return ok ? hex : nil
+        }
+        // Made meanwhile by another run: read it back.
+        if case .success(let bytes) = RegularFile.read(file, limit: 4096), bytes.count >= 32 { return String(decoding: bytes, as: UTF8.self) }
+        return nil
+    }()
 
     /// Entries being written by runs that were killed (their process is gone).
     func removeStaleTemps() {

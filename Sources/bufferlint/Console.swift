@@ -4,8 +4,6 @@ import Foundation
 /// Every byte bufferlint prints goes through here: whole writes or an error, never a crash, and
 /// no line that a CI runner would take for a workflow command unless the `github` format meant it.
 enum Console {
-    struct WriteFailure: Error { let target: String; let reason: String }
-
     /// Standard output. `commands`: the text holds workflow commands of its own (`--format github`).
     static func out(_ text: String, commands: Bool = false) {
         write(TerminalText.guardLines(text, allowCommands: commands), fd: STDOUT_FILENO, target: "standard output")

@@ -67,9 +67,9 @@ public struct IncludeGate: Sendable {
         let shown = isMain ? "" : " (in \(path))"
         for d in file.directives {
             guard let (name, angled) = IncludeGate.includeName(file, d) else { continue }
-            let line = file.text.line(of: d.start)
             // A computed include counts where it may be compiled: the token scan says so (`computedIncludes`).
             guard let name else { continue }
+            let line = file.text.line(of: d.start)
             for candidate in candidates(name, angled: angled, fromDir: dir) {
                 var st = stat()
                 guard stat(candidate, &st) == 0 else { continue }

@@ -109,6 +109,8 @@ struct Check: ParsableCommand {
     @OptionGroup var baselineOptions: BaselineOptions
     @Flag(name: .customLong("no-color"), help: "No colour, even on a terminal.")
     var noColor = false
+    @Flag(help: "With text output, also say how many functions the checks of migrated code followed and how many files parsed.")
+    var statistics = false
     @OptionGroup var fixOutput: DiffOptions
 
     func run() throws {
@@ -136,7 +138,8 @@ struct Check: ParsableCommand {
         let (report, staleBaseline) = baselineOptions.apply(to: run, paths: options.paths)
         let env = ProcessInfo.processInfo.environment
         let colour = !noColor && env["NO_COLOR"] == nil && isatty(STDOUT_FILENO) != 0
-        let context = ReportContext(toolVersion: Linter.version, rules: linter.rules.all, colour: colour)
+        var context = ReportContext(toolVersion: Linter.version, rules: linter.rules.all, colour: colour)
+        context.statistics = statistics
         if fixOutput.diff {
             Console.raw(fixOutput.render(report, linter: linter))
         } else {

@@ -35,6 +35,26 @@ final class FlowFixtureTests: XCTestCase {
         return try Linter(options: o).run()
     }
 
+    /// "line skipped: reason" for every `skipped: REASON` comment.
+    static func skips(_ text: String) -> [String] {
+        text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap { k, line in
+            guard let r = line.range(of: "skipped: ") else { return nil }
+            let reason = line[r.upperBound...].replacingOccurrences(of: "*/", with: "").trimmingCharacters(in: .whitespaces)
+            return "\(k + 1) skipped: \(reason)"
+        }
+    }
+
+    func testSkippedFunctionsAreCountedAndNamed() throws {
+        let path = (FlowFixtureTests.folder as NSString).appendingPathComponent("unparseable.c")
+        let report = try lint([path])
+        XCTAssertEqual(report.summary.flow.functions, 1)
+        XCTAssertEqual(report.summary.flow.analysed, 0)
+        XCTAssertEqual(report.summary.flow.line, "flow: 1 function, 0 analysed, 1 skipped: does not parse 1")
+        XCTAssertEqual(report.errors.map(\.message), ["flow checks skipped 1 of 1 function (first: `unparseable` at line 6: does not parse, line 10: expected expression); BUF101-BUF106 say nothing there"])
+        let text = TextReporter().render(report, context: ReportContext(toolVersion: "0", rules: []))
+        XCTAssertTrue(text.hasSuffix("flow: 1 function, 0 analysed, 1 skipped: does not parse 1\n"), text)
+    }
+
     func testAnnouncementsAreRead() {
         XCTAssertEqual(FlowFixtureTests.announcements("a\nf(); // expect: BUF102\ng(); /* expect: BUF103, BUF104 */\n"),
                        ["2 BUF102", "3 BUF103", "3 BUF104"])
@@ -47,7 +67,11 @@ final class FlowFixtureTests: XCTestCase {
             let path = (FlowFixtureTests.folder as NSString).appendingPathComponent(name)
             let expected = FlowFixtureTests.announcements(try String(contentsOfFile: path, encoding: .utf8))
             let report = try lint([path])
-            XCTAssertEqual(report.errors.map(\.message), [], name)
+            // A function the checks could not follow is announced `skipped: REASON` on its first line.
+            let skipped = report.summary.flow.skipped.map { "\($0.line) skipped: \($0.reason)" }
+            XCTAssertEqual(skipped, FlowFixtureTests.skips(try String(contentsOfFile: path, encoding: .utf8)), name)
+            XCTAssertEqual(report.errors.map(\.message).filter { !$0.hasPrefix("flow checks skipped") }, [], name)
+            XCTAssertEqual(report.errors.count, skipped.isEmpty ? 0 : 1, name)
             let got = report.findings.map { "\($0.line) \($0.rule)" }.sorted()
             XCTAssertEqual(got, expected, "\(name): unannounced \(got.filter { !expected.contains($0) }), missing \(expected.filter { !got.contains($0) })")
         }

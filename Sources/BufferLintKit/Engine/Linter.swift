@@ -36,6 +36,10 @@ public struct FileResult: Sendable {
     public var usedSyntaxTree = false
     /// The planned fixes (when `LintOptions.planFixes`).
     public var fixPlan: FilePlan?
+    /// What the flow checks covered; nil when they did not look at the file.
+    public var flow: FlowSummary?
+    /// The parse needed declarations made up for missing headers.
+    public var completed = false
 }
 
 /// Runs a check: files -> prefilter -> tokens (+ libclang) -> occurrences -> rules -> findings.
@@ -176,6 +180,11 @@ public final class Linter: @unchecked Sendable {
             if let plan = r.fixPlan { report.fixPlans.append(plan) }
             report.errors += r.errors
             if r.parsed { report.summary.parsed += 1 }
+            if r.completed { report.summary.completed += 1 }
+            if var flow = r.flow {
+                for k in flow.skipped.indices { flow.skipped[k].file = display(r.path) }
+                report.summary.flow.add(flow)
+            }
             missing += r.missingIncludes.map { (r.path, $0) }
         }
         if !missing.isEmpty {
@@ -289,45 +298,47 @@ public final class Linter: @unchecked Sendable {
             parser = nil
             result.errors.append(InputError(file: shown, message: "not parsed: \(why); uses are found from tokens"))
         }
-        // The shared Python.h that this file's parse accepted: the fix planner's parse uses it too.
-        var acceptedPCH: [String] = []
-        if let parser, needsTree, bytes.count <= Linter.syntaxTreeSizeLimit, language == .c || language == .cpp {
-            let arguments = flags.clangArguments(language: language, python: python.includeDir)
-            let focus = occurrences.map(\.nameRange.lowerBound)
-            result.usedSyntaxTree = true
-            var facts: SyntaxFacts
+        // One parse of the file, made on first need, serves detection, the flow checks and the fixes.
+        let parseable = bytes.count <= Linter.syntaxTreeSizeLimit && (language == .c || language == .cpp)
+        let arguments = flags.clangArguments(language: language, python: python.includeDir)
+        let fragment = !lexed.directives.contains { $0.kind == .include || $0.kind == .includeNext }
+        let unit = LazyUnit(unavailable: parser == nil ? "libclang is not used" : parseable ? nil : "not C or C++") { [precompiled] in
+            guard let parser else { return .failed("libclang is not used") }
             if let pchs = precompiled, let preamble = PrecompiledPython.preamble(of: lexed),
                let pch = pchs.header(preamble: preamble, arguments: arguments, index: parser) {
-                facts = parser.parse(path: path, arguments: arguments + ["-include-pch", pch], names: rules.watchedNames, focus: focus)
-                if facts.rejectedPrecompiledHeader || facts.failure != nil {
-                    facts = parser.parse(path: path, arguments: arguments, names: rules.watchedNames, focus: focus)
-                } else {
-                    acceptedPCH = ["-include-pch", pch]
-                }
-            } else {
-                facts = parser.parse(path: path, arguments: arguments, names: rules.watchedNames, focus: focus)
+                let first = parser.parse(path: path, arguments: arguments + ["-include-pch", pch], fragment: fragment)
+                if case .parsed(let u) = first, !u.rejectedPrecompiledHeader { return first }
             }
-            if let failure = facts.failure {
-                result.errors.append(InputError(file: shown, message: "\(failure); uses are found from tokens"))
-            } else {
+            return parser.parse(path: path, arguments: arguments, fragment: fragment)
+        }
+        if parser != nil, needsTree, parseable {
+            let focus = occurrences.map(\.nameRange.lowerBound)
+            result.usedSyntaxTree = true
+            if let parsed = unit.get() {
+                let facts = parsed.facts(names: rules.watchedNames, focus: focus)
                 result.parsed = facts.errorCount == 0
                 SyntaxMerge.merge(facts, into: &occurrences)
                 if facts.errorCount > 0 && scan.missingIncludes.isEmpty {
                     result.errors.append(InputError(file: shown, message: "\(facts.errorCount) syntax error\(facts.errorCount == 1 ? "" : "s") (\(facts.firstError ?? "")); uses are also found from tokens"))
                 }
+            } else {
+                result.errors.append(InputError(file: shown, message: "\(unit.failure); uses are found from tokens"))
             }
         } else if bytes.count > Linter.syntaxTreeSizeLimit {
             result.errors.append(InputError(file: shown, message: "large file (\(bytes.count >> 20) MB); scanned from tokens without a syntax tree"))
         }
         result.occurrences = occurrences
         result.findings = FindingBuilder(rules: rules, text: text, lexed: lexed, file: shown).findings(for: occurrences)
-        checkBufferFlow(&result, text: text, lexed: lexed, functions: scan.functions, language: language, flags: flags, parser: parser)
+        checkBufferFlow(&result, text: text, lexed: lexed, functions: scan.functions, language: language, unit: unit)
         finishFile(&result, text: text, lexed: lexed, functions: scan.functions)
         if options.planFixes {
-            let parse = parser != nil && (language == .c || language == .cpp) ? flags.clangArguments(language: language, python: python.includeDir) + acceptedPCH : nil
-            result.fixPlan = FixPlanner(rules: rules, text: text, lexed: lexed, path: path, clangArguments: parse)
+            let parse = parser != nil && parseable ? arguments : nil
+            result.fixPlan = FixPlanner(rules: rules, text: text, lexed: lexed, path: path, clangArguments: parse, unit: { unit.get() })
                 .plan(occurrences: occurrences, findings: &result.findings, generator: result.generator)
             if hasNUL { result.fixPlan?.original = bytes }
+        }
+        if let parsed = unit.wasParsed ? unit.get() : nil, !parsed.synthesis.isEmpty {
+            result.completed = true
         }
         return result
     }

@@ -96,6 +96,8 @@ public final class ResultCache: @unchecked Sendable {
         var missingIncludes: [MissingInclude]
         var generator: String?
         var wrappers: [WrapperFunction]?
+        var flow: FlowSummary?
+        var completed: Bool?
     }
 
     func entryPath(for path: String) -> String {
@@ -120,6 +122,8 @@ public final class ResultCache: @unchecked Sendable {
         r.missingIncludes = entry.result.missingIncludes
         r.generator = entry.result.generator
         r.wrappers = entry.result.wrappers ?? []
+        r.flow = entry.result.flow
+        r.completed = entry.result.completed ?? false
         r.headers = Array(entry.headers.keys)
         return r
     }
@@ -132,7 +136,8 @@ public final class ResultCache: @unchecked Sendable {
         }
         let entry = Entry(key: key(bytes: bytes, flags: flags), headers: headers,
                           result: CachedResult(findings: r.findings, errors: r.errors, parsed: r.parsed, missingIncludes: r.missingIncludes,
-                                                      generator: r.generator, wrappers: r.wrappers))
+                                                      generator: r.generator, wrappers: r.wrappers, flow: r.flow,
+                                                      completed: r.completed))
         guard let data = try? JSONEncoder().encode(entry) else { return }
         let dest = entryPath(for: r.path)
         let tmp = dest + ".tmp\(getpid())-\(UInt32.random(in: 0...UInt32.max))"

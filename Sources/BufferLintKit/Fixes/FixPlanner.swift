@@ -1,3 +1,4 @@
+import CClang
 import Foundation
 
 /// Plans the fixes of one file from its occurrences: scoped where the syntax tree proves it
@@ -9,13 +10,24 @@ public struct FixPlanner {
     let path: String
     /// Arguments for libclang; nil when the file is not parsed (no scoped fixes then).
     let clangArguments: [String]?
+    /// The file's parse, shared with detection and the flow checks (made on first need).
+    let unit: () -> ParsedUnit?
 
-    public init(rules: RuleSet, text: SourceText, lexed: LexedFile, path: String, clangArguments: [String]?) {
+    public init(rules: RuleSet, text: SourceText, lexed: LexedFile, path: String, clangArguments: [String]?, unit: (() -> ParsedUnit?)? = nil) {
         self.rules = rules
         self.text = text
         self.lexed = lexed
         self.path = path
         self.clangArguments = clangArguments
+        let args = clangArguments
+        var made: ParsedUnit?? = nil
+        self.unit = unit ?? {
+            if let m = made { return m }
+            var parsed: ParsedUnit? = nil
+            if let args, case .parsed(let u) = ClangParser().parse(path: path, arguments: args) { parsed = u }
+            made = parsed
+            return parsed
+        }
     }
 
     /// `generator`: the tool that generated the file (`FileResult.generator`); such a file is never edited.
@@ -212,7 +224,7 @@ public struct FixPlanner {
         var lines: [Int] = []
         var callerFunctions = 0
         if !callers.isEmpty {
-            guard let callerTree = FunctionTree.build(path: path, arguments: args, offsets: callers, lexed: lexed), callerTree.errorCount == 0,
+            guard let parsed = unit(), case let callerTree = parsed.functionTree(offsets: callers, lexed: lexed), callerTree.errorCount == 0,
                   let planned = CallerOwnedViews.plan(callers: callers, wrapper: wrapper.name, semantics: use.semantics, tree: callerTree, text: text, lexed: lexed,
                                                       identifiers: identifiers, cplusplus: cplusplus, excluding: oldCalls + [use.offset]) else { return nil }
             edits += planned.edits
@@ -244,14 +256,11 @@ public struct FixPlanner {
         var out: [Int: ScopedBufferRewrite.Outcome] = [:]
         var trusted: [Int: ScopedBufferRewrite.Outcome] = [:]
         var externWrappers: [Int: String] = [:]
-        guard let tree = FunctionTree.build(path: path, arguments: args, offsets: calls.map(\.0.nameRange.lowerBound), lexed: lexed) else {
+        guard args.isEmpty == false, let parsed = unit() else {
             for (o, _) in calls { out[o.nameRange.lowerBound] = .fallback("libclang could not parse the file", nil) }
             return (out, [:], [:])
         }
-        if tree.errorCount > 0 {
-            for (o, _) in calls { out[o.nameRange.lowerBound] = .fallback("the file does not parse without errors (missing headers or flags?)", nil) }
-            return (out, [:], [:])
-        }
+        let tree = parsed.functionTree(offsets: calls.map(\.0.nameRange.lowerBound), lexed: lexed)
         let identifiers = Set(lexed.tokens.filter { $0.kind == .identifier }.map(lexed.spelling))
         let rewrite = ScopedBufferRewrite(tree: tree, text: text, lexed: lexed, identifiers: identifiers, cplusplus: cplusplus)
         // The calls in file order: each function takes those in its range, found by binary search.
@@ -260,6 +269,12 @@ public struct FixPlanner {
         for fn in tree.functions {
             var uses: [ScopedBufferRewrite.Use] = []
             let range = tree.nodes[fn].range
+            if let why = tree.broken[fn] {
+                for (o, _) in calls where range.contains(o.nameRange.lowerBound) {
+                    out[o.nameRange.lowerBound] = .fallback("the function does not parse (\(why))", nil)
+                }
+                continue
+            }
             var lo = 0, hi = starts.count
             while lo < hi { let mid = (lo + hi) / 2; if starts[mid] < range.lowerBound { lo = mid + 1 } else { hi = mid } }
             for k in order[lo...].prefix(while: { calls[$0].0.nameRange.lowerBound < range.upperBound }) {

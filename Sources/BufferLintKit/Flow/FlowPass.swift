@@ -9,40 +9,52 @@ enum FlowPass {
     static let prefilter = Prefilter(names: names)
     static let throwPrefilter = Prefilter(names: ["throw"])
 
+    /// What the checks found in one file, and which functions they could not follow.
+    struct Result {
+        var issues: [(function: String, issue: FlowIssue)] = []
+        /// Functions that name a view or the new functions.
+        var functions = 0
+        /// Those that could not be analysed.
+        var skipped: [FlowSummary.Skipped] = []
+    }
+
     /// The issues of every function of the main file (found from the token scanner's function spans, so
-    /// that the declarations of the headers are never walked); functions whose paths cannot be followed
-    /// say nothing.
-    static func issues(unit: CXTranslationUnit, path: String, text: SourceText, lexed: LexedFile, spans: [FunctionSpan],
-                       isCPlusPlus: Bool) -> [(function: String, issue: FlowIssue)] {
-        // A function with a syntax error (a header not found, say) has a broken tree: it says nothing.
-        var errorOffsets: [Int] = []
-        for k in 0..<clang_getNumDiagnostics(unit) {
-            let diag = clang_getDiagnostic(unit, k)
-            let sev = clang_getDiagnosticSeverity(diag)
-            let loc = clang_getDiagnosticLocation(diag)
-            if (sev == CXDiagnostic_Error || sev == CXDiagnostic_Fatal) && clang_Location_isFromMainFile(loc) != 0 {
-                errorOffsets.append(FlowSyntax.offset(loc))
-            }
-            clang_disposeDiagnostic(diag)
-        }
-        guard let file = clang_getFile(unit, path) else { return [] }
+    /// that the declarations of the headers are never walked); a function whose paths cannot be
+    /// followed says nothing, and is counted as skipped with the reason.
+    static func issues(parsed: ParsedUnit, unit: CXTranslationUnit, text: SourceText, lexed: LexedFile, spans: [FunctionSpan],
+                       isCPlusPlus: Bool) -> Result {
+        var result = Result()
+        guard let file = clang_getFile(unit, parsed.path) else { return result }
         var facts = FileFacts()
-        var interesting: [FunctionBody] = [], broken: [FunctionBody] = []
+        var interesting: [FunctionBody] = [], broken: [(FunctionBody, String)] = []
         var throwing: [String] = [], others: [(name: String, range: Range<Int>)] = []
         var seen = Set<Int>()
         for span in spans {
             let short = String(span.name.split(separator: ":").last ?? Substring(span.name))
             facts.definedFunctions.insert(short)
-            guard let (cursor, head) = definition(of: span, short: short, unit: unit, file: file, lexed: lexed) else { continue }
+            let bodyRange = span.bodyRange.lowerBound..<min(span.bodyRange.upperBound, text.count)
+            let holdsView = prefilter.matches(Array(text.bytes[bodyRange]))
+            guard let (cursor, head) = definition(of: span, short: short, unit: unit, file: file, lexed: lexed) else {
+                if holdsView && seen.insert(bodyRange.lowerBound).inserted {
+                    result.functions += 1
+                    result.skipped.append(.init(function: short, line: text.line(of: span.bodyRange.lowerBound), reason: "not in the syntax tree"))
+                }
+                continue
+            }
             let range = head..<min(span.bodyRange.upperBound, text.count)
             guard !range.isEmpty, seen.insert(range.lowerBound).inserted else { continue }
             let bytes = Array(text.bytes[range])
             if isCPlusPlus {
                 if throwPrefilter.matches(bytes) && !isNoexcept(cursor) { throwing.append(short) } else { others.append((short, range)) }
             }
-            guard prefilter.matches(bytes), let f = FlowSyntax.function(cursor, unit: unit) else { continue }
-            if errorOffsets.contains(where: { range.contains($0) }) {
-                broken.append(f)
+            guard prefilter.matches(bytes) else { continue }
+            result.functions += 1
+            guard let f = FlowSyntax.function(cursor, unit: unit) else {
+                result.skipped.append(.init(function: short, line: text.line(of: range.lowerBound), reason: "no body in the syntax tree"))
+                continue
+            }
+            if let why = parsed.brokenReason(range: range, identifiers: lexed.identifiers(in: range)) {
+                broken.append((f, why))
                 continue
             }
             interesting.append(f)
@@ -74,25 +86,36 @@ enum FlowPass {
             }
             facts.throwingFunctions = names
         }
-        var out: [(String, FlowIssue)] = []
-        for f in broken {
+        for (f, why) in broken {
             // The flags are read from the call's tokens: no paths needed.
             let graph = ControlFlowGraph(blocks: [])
             let analysis = BufferFlowAnalysis(function: f, facts: facts, graph: graph, text: text)
             analysis.memoryviewFlags()
-            out += analysis.order.compactMap { analysis.issues[$0] }.map { (f.name, $0) }
+            result.issues += analysis.order.compactMap { analysis.issues[$0] }.map { (f.name, $0) }
+            result.skipped.append(.init(function: f.name, line: text.line(of: f.root.range.lowerBound), reason: "does not parse", detail: why))
         }
         for f in interesting {
-            guard case .success(let graph) = ControlFlowGraph.build(f, facts: facts, isCPlusPlus: isCPlusPlus) else { continue }
+            let line = text.line(of: f.root.range.lowerBound)
+            let graph: ControlFlowGraph
+            switch ControlFlowGraph.build(f, facts: facts, isCPlusPlus: isCPlusPlus) {
+            case .success(let g): graph = g
+            case .failure(let why):
+                result.skipped.append(.init(function: f.name, line: line, reason: why.reason))
+                continue
+            }
             let analysis = BufferFlowAnalysis(function: f, facts: facts, graph: graph, text: text)
             analysis.memoryviewFlags()
             let flags = analysis.order.compactMap { analysis.issues[$0] }
             analysis.issues = [:]
             analysis.order = []
-            let found = analysis.run() ?? []
-            out += (flags + found).map { (f.name, $0) }
+            guard let found = analysis.run() else {
+                result.issues += flags.map { (f.name, $0) }
+                result.skipped.append(.init(function: f.name, line: line, reason: "too many paths"))
+                continue
+            }
+            result.issues += (flags + found).map { (f.name, $0) }
         }
-        return out
+        return result
     }
 
     /// The definition cursor of a function the token scanner found, and where its text starts (its name).
@@ -128,48 +151,35 @@ enum FlowPass {
     }
 }
 
-extension ClangParser {
-    /// Parses a file and hands its translation unit to `body`; nil when libclang cannot parse it.
-    func withTranslationUnit<T>(path: String, arguments: [String], _ body: (CXTranslationUnit, _ rejectedPrecompiledHeader: Bool) -> T) -> T? {
-        let options = CXTranslationUnit_KeepGoing.rawValue | CXTranslationUnit_IgnoreNonErrorsFromIncludedFiles.rawValue
-        let (tu, code) = ClangParser.parseTranslationUnit(index: index, path: path, arguments: arguments, options: options)
-        guard code == CXError_Success, let unit = tu else { return nil }
-        defer { clang_disposeTranslationUnit(unit) }
-        var rejected = false
-        for k in 0..<clang_getNumDiagnostics(unit) {
-            let diag = clang_getDiagnostic(unit, k)
-            let message = ClangParser.string(clang_getDiagnosticSpelling(diag))
-            if message.contains("precompiled header") || message.contains("PCH file") { rejected = true }
-            clang_disposeDiagnostic(diag)
-        }
-        return body(unit, rejected)
-    }
-}
-
 extension Linter {
     /// Adds the findings of the rules about `PyObject_GetBuffer` / `PyBuffer_Release` (BUF101–BUF106) to a file's result.
+    /// `unit`: the file's parse, made on first need and shared with detection and fix planning.
     func checkBufferFlow(_ result: inout FileResult, text: SourceText, lexed: LexedFile, functions: [FunctionSpan], language: Language,
-                         flags: Flags, parser: ClangParser?) {
+                         unit: LazyUnit) {
         let enabled = rules.enabled.filter { $0.kind == .newApi }
-        guard let parser, !enabled.isEmpty, language == .c || language == .cpp, text.count <= Linter.syntaxTreeSizeLimit,
+        guard !enabled.isEmpty, language == .c || language == .cpp, text.count <= Linter.syntaxTreeSizeLimit,
               FlowPass.prefilter.matches(text.bytes) else { return }
+        let holding = functions.filter { FlowPass.prefilter.matches(Array(text.bytes[$0.bodyRange.clamped(to: 0..<text.count)])) }
         // Plain, provably correct C code needs no parse.
-        if options.provePlainViews && language == .c && PlainViewProof.provesClean(lexed: lexed, functions: functions) { return }
-        let arguments = flags.clangArguments(language: language, python: python.includeDir)
-        let path = result.path
+        if options.provePlainViews && language == .c && PlainViewProof.provesClean(lexed: lexed, functions: functions) {
+            result.flow = FlowSummary(functions: holding.count, skipped: [])
+            return
+        }
+        guard let parsed = unit.get() else {
+            result.flow = FlowSummary(functions: holding.count, skipped: holding.map {
+                .init(function: $0.name, line: text.line(of: $0.bodyRange.lowerBound), reason: "file not parsed", detail: unit.failure)
+            })
+            return
+        }
         result.usedSyntaxTree = true
-        let analyse = { (unit: CXTranslationUnit, _: Bool) in
-            FlowPass.issues(unit: unit, path: path, text: text, lexed: lexed, spans: functions, isCPlusPlus: language == .cpp)
+        let found = FlowPass.issues(parsed: parsed, unit: parsed.unit, text: text, lexed: lexed, spans: functions, isCPlusPlus: language == .cpp)
+        result.flow = FlowSummary(functions: found.functions, skipped: found.skipped)
+        if let first = found.skipped.first {
+            let n = found.skipped.count
+            result.errors.append(InputError(file: display(result.path), message: "flow checks skipped \(n) of \(found.functions) function\(found.functions == 1 ? "" : "s") (first: `\(first.function)` at line \(first.line): \(first.reason)\(first.detail.isEmpty ? "" : ", \(first.detail)")); BUF101-BUF106 say nothing there"))
         }
-        var found: [(function: String, issue: FlowIssue)]? = nil
-        if let pchs = precompiled, let preamble = PrecompiledPython.preamble(of: lexed),
-           let pch = pchs.header(preamble: preamble, arguments: arguments, index: parser) {
-            found = parser.withTranslationUnit(path: result.path, arguments: arguments + ["-include-pch", pch]) { unit, rejected in
-                rejected ? nil : analyse(unit, rejected)
-            } ?? nil
-        }
-        if found == nil { found = parser.withTranslationUnit(path: result.path, arguments: arguments, analyse) }
-        guard let issues = found, !issues.isEmpty else { return }
+        let issues = found.issues
+        guard !issues.isEmpty else { return }
 
         let shown = display(result.path)
         let suppressions = Suppression.find(in: lexed)

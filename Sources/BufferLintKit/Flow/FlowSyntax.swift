@@ -159,16 +159,7 @@ final class FunctionBody {
 
 /// Reads a translation unit's main-file function definitions into `FunctionBody` values.
 enum FlowSyntax {
-    final class CursorList { var items: [CXCursor] = [] }
-
-    static func children(_ c: CXCursor) -> [CXCursor] {
-        let list = CursorList()
-        clang_visitChildren(c, { cursor, _, data in
-            Unmanaged<CursorList>.fromOpaque(data!).takeUnretainedValue().items.append(cursor)
-            return CXChildVisit_Continue
-        }, Unmanaged.passUnretained(list).toOpaque())
-        return list.items
-    }
+    static func children(_ c: CXCursor) -> [CXCursor] { ParsedUnit.children(c) }
 
     static func offset(_ loc: CXSourceLocation) -> Int {
         var off: UInt32 = 0

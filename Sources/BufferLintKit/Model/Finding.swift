@@ -111,11 +111,58 @@ public struct InputError: Sendable, Equatable, Codable {
     }
 }
 
+/// What the checks of migrated code (BUF101-BUF106) covered in one file: the functions that name a
+/// view or the new functions, and those that could not be analysed, with the reason.
+public struct FlowSummary: Sendable, Equatable, Codable {
+    public struct Skipped: Sendable, Equatable, Codable {
+        /// The file as shown (set when the summaries of a run are added up).
+        public var file = ""
+        public var function: String
+        public var line: Int
+        /// The kind of reason (`does not parse`, `computed goto`, ...): what the counts group by.
+        public var reason: String
+        /// The particulars (the first error, say); may be empty.
+        public var detail: String
+        public init(function: String, line: Int, reason: String, detail: String = "") {
+            self.function = function
+            self.line = line
+            self.reason = reason
+            self.detail = detail
+        }
+    }
+    public var functions = 0
+    public var skipped: [Skipped] = []
+    public var analysed: Int { functions - skipped.count }
+    public init(functions: Int = 0, skipped: [Skipped] = []) {
+        self.functions = functions
+        self.skipped = skipped
+    }
+    public mutating func add(_ other: FlowSummary) {
+        functions += other.functions
+        skipped += other.skipped
+    }
+    /// Skipped functions per reason, most first.
+    public var reasons: [(reason: String, count: Int)] {
+        var counts: [String: Int] = [:]
+        for s in skipped { counts[s.reason, default: 0] += 1 }
+        return counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { ($0.key, $0.value) }
+    }
+    /// `flow: 412 functions, 409 analysed, 3 skipped: computed goto 2, setjmp 1`.
+    public var line: String {
+        var s = "flow: \(functions) function\(functions == 1 ? "" : "s"), \(analysed) analysed"
+        if !skipped.isEmpty { s += ", \(skipped.count) skipped: " + reasons.map { "\($0.reason) \($0.count)" }.joined(separator: ", ") }
+        return s
+    }
+}
+
 public struct RunSummary: Sendable, Equatable {
     public var files = 0
     public var parsed = 0
     public var findings = 0
     public var errors = 0
+    /// Files whose parse needed declarations made up for missing headers.
+    public var completed = 0
+    public var flow = FlowSummary()
 }
 
 /// Everything a run produced, in report order.

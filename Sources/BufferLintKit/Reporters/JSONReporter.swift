@@ -14,6 +14,16 @@ public struct JSONReporter: Reporter {
                 ("parsed", .int(report.summary.parsed)),
                 ("findings", .int(report.summary.findings)),
                 ("errors", .int(report.summary.errors)),
+                ("completed", .int(report.summary.completed)),
+                ("flow", .object([
+                    ("functions", .int(report.summary.flow.functions)),
+                    ("analysed", .int(report.summary.flow.analysed)),
+                    ("skipped", .int(report.summary.flow.skipped.count)),
+                    ("reasons", .object(report.summary.flow.reasons.map { ($0.reason, .int($0.count)) })),
+                    ("functionsSkipped", .array(report.summary.flow.skipped.map { s in
+                        .object([("file", .string(s.file)), ("function", .string(s.function)), ("line", .int(s.line)), ("reason", .string(s.reason)), ("detail", .string(s.detail))])
+                    })),
+                ])),
                 ("wrappers", .array(report.wrappers.map { w in
                     .object([("name", .string(w.name)), ("file", .string(w.file)), ("line", .int(w.line)), ("callers", .int(w.callers))])
                 })),

@@ -8,6 +8,8 @@ public struct ReportContext: Sendable {
     public var colour: Bool
     /// The folder relative paths are relative to (SARIF's `%SRCROOT%`): the current one by default.
     public var sourceRoot: String
+    /// Text output adds what the checks covered (`--statistics`).
+    public var statistics = false
     public init(toolVersion: String, rules: [Rule], colour: Bool = false, sourceRoot: String? = nil) {
         self.toolVersion = toolVersion
         self.rules = rules

@@ -34,6 +34,13 @@ public struct TextReporter: Reporter {
         }
         for e in report.errors { out += "\(TerminalText.path(e.file)): \(e.kind.label): \(TerminalText.escape(e.message))\n" }
         out += TextReporter.summaryLine(report) + "\n"
+        // Silence means checked and clean: what the flow checks could not follow is always said.
+        let flow = report.summary.flow
+        if flow.functions > 0 && (context.statistics || !flow.skipped.isEmpty) { out += flow.line + "\n" }
+        if context.statistics {
+            out += "parse: \(report.summary.parsed) of \(report.summary.files) file\(report.summary.files == 1 ? "" : "s") without errors"
+                + (report.summary.completed > 0 ? ", \(report.summary.completed) completed with declarations made up for missing headers" : "") + "\n"
+        }
         return out
     }
 

@@ -41,6 +41,17 @@ public struct LexedFile: Sendable {
         return text.text(t.start..<t.end)
     }
     public func spelling(at i: Int) -> String { spelling(tokens[i]) }
+    /// The identifiers written in a byte range, in order (repeats kept).
+    public func identifiers(in range: Range<Int>) -> [String] {
+        var lo = 0, hi = tokens.count
+        while lo < hi { let mid = (lo + hi) / 2; if tokens[mid].start < range.lowerBound { lo = mid + 1 } else { hi = mid } }
+        var out: [String] = []
+        while lo < tokens.count, tokens[lo].start < range.upperBound {
+            if tokens[lo].kind == .identifier { out.append(spelling(tokens[lo])) }
+            lo += 1
+        }
+        return out
+    }
     public func isPunct(_ i: Int, _ p: String) -> Bool {
         i >= 0 && i < tokens.count && tokens[i].kind == .punct && spelling(tokens[i]) == p
     }

@@ -28,13 +28,22 @@ public final class ClangParser: @unchecked Sendable {
     deinit { clang_disposeIndex(index) }
 
     /// The one place that hands Swift strings to libclang as arguments and parses.
-    static func parseTranslationUnit(index: CXIndex?, path: String, arguments: [String], options: UInt32) -> (CXTranslationUnit?, CXErrorCode) {
+    /// `unsaved`: files given by their contents (path, text), such as the made-up declarations.
+    static func parseTranslationUnit(index: CXIndex?, path: String, arguments: [String], options: UInt32,
+                                     unsaved: [(path: String, text: String)] = []) -> (CXTranslationUnit?, CXErrorCode) {
         var tu: CXTranslationUnit? = nil
         let args = arguments.map { strdup($0) }
-        defer { args.forEach { free($0) } }
+        let names = unsaved.map { strdup($0.path) }
+        let texts = unsaved.map { strdup($0.text) }
+        defer { (args + names + texts).forEach { free($0) } }
         var cargs: [UnsafePointer<CChar>?] = args.map { UnsafePointer($0) }
+        var files = unsaved.indices.map { k in
+            CXUnsavedFile(Filename: UnsafePointer(names[k]), Contents: UnsafePointer(texts[k]), Length: UInt(unsaved[k].text.utf8.count))
+        }
         let code = cargs.withUnsafeMutableBufferPointer { buf in
-            clang_parseTranslationUnit2(index, path, buf.baseAddress, Int32(buf.count), nil, 0, options, &tu)
+            files.withUnsafeMutableBufferPointer { f in
+                clang_parseTranslationUnit2(index, path, buf.baseAddress, Int32(buf.count), f.baseAddress, UInt32(f.count), options, &tu)
+            }
         }
         return (tu, code)
     }
@@ -54,54 +63,9 @@ public final class ClangParser: @unchecked Sendable {
         return clang_saveTranslationUnit(unit, output, 0) == 0
     }
 
-    /// `focus`: byte offsets of the uses to classify; nil walks every declaration of the file.
-    public func parse(path: String, arguments: [String], names: Set<String>, focus: [Int]? = nil) -> SyntaxFacts {
-        var facts = SyntaxFacts()
-        let options = CXTranslationUnit_KeepGoing.rawValue | CXTranslationUnit_IgnoreNonErrorsFromIncludedFiles.rawValue
-        let (tu, code) = ClangParser.parseTranslationUnit(index: index, path: path, arguments: arguments, options: options)
-        guard code == CXError_Success, let unit = tu else {
-            facts.failure = code == CXError_Crashed ? "libclang crashed while parsing" : "libclang could not parse (error \(code.rawValue))"
-            return facts
-        }
-        defer { clang_disposeTranslationUnit(unit) }
-        let nd = clang_getNumDiagnostics(unit)
-        for k in 0..<nd {
-            let diag = clang_getDiagnostic(unit, k)
-            defer { clang_disposeDiagnostic(diag) }
-            let sev = clang_getDiagnosticSeverity(diag)
-            if sev == CXDiagnostic_Error || sev == CXDiagnostic_Fatal {
-                let message = ClangParser.string(clang_getDiagnosticSpelling(diag))
-                if message.contains("precompiled header") || message.contains("PCH file") { facts.rejectedPrecompiledHeader = true }
-                facts.errorCount += 1
-                if facts.firstError == nil {
-                    var line: UInt32 = 0
-                    clang_getSpellingLocation(clang_getDiagnosticLocation(diag), nil, &line, nil, nil)
-                    facts.firstError = "line \(line): \(ClangParser.string(clang_getDiagnosticSpelling(diag)))"
-                }
-            }
-        }
-        let visitor = TreeVisitor(names: names)
-        let ctx = Unmanaged.passUnretained(visitor).toOpaque()
-        let visitChildren = { (parent: CXCursor) in
-            clang_visitChildren(parent, { cursor, _, data in
-                let v = Unmanaged<TreeVisitor>.fromOpaque(data!).takeUnretainedValue()
-                return v.visit(cursor)
-            }, ctx)
-        }
-        if let focus, let file = clang_getFile(unit, path) {
-            // Only the declarations that hold a use: walking every top-level declaration
-            // would read all of Python.h back from the precompiled header.
-            for decl in TreeVisitor.declarations(holding: focus, unit: unit, file: file) {
-                _ = visitor.visit(decl)
-                visitChildren(decl)
-            }
-        } else {
-            visitChildren(clang_getTranslationUnitCursor(unit))
-        }
-        facts.references = visitor.references
-        facts.calls = visitor.calls
-        facts.functions = visitor.functions
-        return facts
+    /// Parses a file once, completing what missing headers left out (see `ParsedUnit`).
+    public func parse(path: String, arguments: [String], complete: Bool = true, fragment: Bool = false) -> ParsedUnit.Outcome {
+        ParsedUnit.parse(parser: self, path: path, arguments: arguments, complete: complete, fragment: fragment)
     }
 
     static func string(_ s: CXString) -> String {

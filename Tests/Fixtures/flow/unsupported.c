@@ -5,7 +5,7 @@
 
 static jmp_buf env;
 
-static int with_setjmp(PyObject *obj) {
+static int with_setjmp(PyObject *obj) {  // skipped: setjmp
     Py_buffer view;
     if (setjmp(env))
         return -1;
@@ -14,7 +14,7 @@ static int with_setjmp(PyObject *obj) {
     return 0;
 }
 
-static int with_computed_goto(PyObject *obj, int k) {
+static int with_computed_goto(PyObject *obj, int k) {  // skipped: computed goto
     static void *targets[] = {&&a, &&b};
     Py_buffer view;
     if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0)

@@ -32,8 +32,6 @@ public struct FunctionTree: Sendable {
     public var nodes: [Node] = []
     /// Indices of the `.function` nodes.
     public var functions: [Int] = []
-    /// Errors libclang reported: a tree with errors may miss statements.
-    public var errorCount = 0
 
     public func children(_ i: Int) -> [Node] { nodes[i].children.map { nodes[$0] } }
 
@@ -52,14 +50,21 @@ public struct FunctionTree: Sendable {
         return out.sorted { (nodes[$0].range.lowerBound, $0) < (nodes[$1].range.lowerBound, $1) }
     }
 
-    /// Parses `path` and keeps the functions whose extent contains one of `offsets`.
+    /// Functions (node indices) whose tree cannot be trusted, with the reason (an error in them, or
+    /// a use of a declaration that does not parse).
+    public var broken: [Int: String] = [:]
+    /// How many of the kept functions are broken: a tree with any may miss statements.
+    public var errorCount: Int { broken.count }
+
+    /// Parses `path` (completing what missing headers left out) and keeps the functions whose extent
+    /// contains one of `offsets`.
     public static func build(path: String, arguments: [String], offsets: [Int], lexed: LexedFile) -> FunctionTree? {
-        let index = clang_createIndex(0, 0)
-        defer { clang_disposeIndex(index) }
-        let options = CXTranslationUnit_KeepGoing.rawValue | CXTranslationUnit_IgnoreNonErrorsFromIncludedFiles.rawValue
-        let (tu, code) = ClangParser.parseTranslationUnit(index: index, path: path, arguments: arguments, options: options)
-        guard code == CXError_Success, let unit = tu else { return nil }
-        defer { clang_disposeTranslationUnit(unit) }
+        guard case .parsed(let unit) = ClangParser().parse(path: path, arguments: arguments) else { return nil }
+        return unit.functionTree(offsets: offsets, lexed: lexed)
+    }
+
+    /// The functions of a parsed unit whose extent contains one of `offsets`.
+    static func build(unit: CXTranslationUnit, path: String, offsets: [Int], lexed: LexedFile, parsed: ParsedUnit) -> FunctionTree {
         let builder = FunctionTreeBuilder(offsets: offsets, lexed: lexed)
         builder.mainFile = clang_getFile(unit, path)
         if let file = builder.mainFile, !offsets.isEmpty {
@@ -69,13 +74,12 @@ public struct FunctionTree: Sendable {
         } else {
             FunctionTreeBuilder.visitChildren(clang_getTranslationUnitCursor(unit), builder)
         }
-        for k in 0..<clang_getNumDiagnostics(unit) {
-            let diag = clang_getDiagnostic(unit, k)
-            let sev = clang_getDiagnosticSeverity(diag)
-            if sev == CXDiagnostic_Error || sev == CXDiagnostic_Fatal { builder.tree.errorCount += 1 }
-            clang_disposeDiagnostic(diag)
+        var tree = builder.tree
+        for fn in tree.functions {
+            let range = tree.nodes[fn].range
+            if let why = parsed.brokenReason(range: range, identifiers: lexed.identifiers(in: range)) { tree.broken[fn] = why }
         }
-        return builder.tree
+        return tree
     }
 }
 

@@ -1,0 +1,127 @@
+@testable import BufferLintKit
+import Foundation
+import XCTest
+
+/// Files whose headers are missing still give a complete tree: what they name is made up
+/// (`DeclarationSynthesis`), so scoped fixes and the flow checks work as on a file that parses.
+final class HeaderTolerantParseTests: XCTestCase {
+    var scratch: ScratchFolder!
+
+    override func setUpWithError() throws { scratch = try ScratchFolder("tolerant") }
+
+    /// A C extension over a library whose header is not installed: its types, constants and members are unknown.
+    static let withMissingHeader = """
+        #include <Python.h>
+        #include <thelib.h>
+
+        static PyObject *checksum(PyObject *self, PyObject *obj) {
+            const char *data;
+            Py_ssize_t len;
+            thelib_ctx_t *ctx;
+            thelib_status_t status;
+            if (PyObject_AsReadBuffer(obj, (const void **)&data, &len) < 0)
+                return NULL;
+            ctx = thelib_new(THELIB_FAST);
+            if (ctx == NULL)
+                return PyErr_NoMemory();
+            ctx->rounds = 2;
+            status = thelib_sum(ctx, len);
+            if (status != THELIB_OK || ctx->state->failed)
+                return NULL;
+            return PyLong_FromLong(data[0] + ctx->result);
+        }
+
+        static PyObject *leaky(PyObject *self, PyObject *obj) {
+            Py_buffer view;
+            thelib_ctx_t *ctx = thelib_new(THELIB_FAST);
+            if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0)
+                return NULL;
+            if (thelib_feed(ctx, view.len) != THELIB_OK)
+                return NULL;
+            PyBuffer_Release(&view);
+            Py_RETURN_NONE;
+        }
+
+        """
+
+    func testAFileWhoseHeaderIsMissingGetsTheScopedFixAndTheFlowChecks() throws {
+        try scratch.write("ext.c", HeaderTolerantParseTests.withMissingHeader)
+        let report = try scratch.lint(["ext.c"]) { $0.planFixes = true }
+        XCTAssertEqual(report.summary.completed, 1)
+        let old = try XCTUnwrap(report.findings.first { $0.rule == "BUF002" })
+        XCTAssertEqual(old.fix?.strategy, "scoped", old.fix?.reason ?? "")
+        let leak = report.findings.filter { $0.rule == "BUF102" }
+        let lines = HeaderTolerantParseTests.withMissingHeader.split(separator: "\n", omittingEmptySubsequences: false)
+        let acquisition = try XCTUnwrap(lines.firstIndex { $0.contains("PyObject_GetBuffer(obj, &view") }) + 1
+        XCTAssertEqual(leak.map(\.line), [acquisition], report.findings.map { "\($0.line) \($0.rule)" }.description)
+        XCTAssertEqual(report.summary.flow.functions, 1)
+        XCTAssertEqual(report.summary.flow.analysed, 1)
+    }
+
+    func testWhatIsMadeUpFollowsHowTheNamesAreUsed() throws {
+        let path = try scratch.write("ext.c", HeaderTolerantParseTests.withMissingHeader)
+        var args = ["-x", "c", "-w"]
+        if let dir = PythonHeaders.defaultIncludeDir() { args.append("-I\(dir)") }
+        guard case .parsed(let unit) = ClangParser().parse(path: path, arguments: args) else { return XCTFail("no parse") }
+        let header = unit.synthesis.header()
+        // Pointed to and reached into: a record with the fields used; compared with constants: an integer.
+        XCTAssertTrue(header.contains("typedef struct bufferlint_made_up_thelib_ctx_t thelib_ctx_t;"), header)
+        XCTAssertTrue(header.contains("typedef long thelib_status_t;"), header)
+        XCTAssertTrue(header.contains("enum { THELIB_OK = 0 };"), header)
+        XCTAssertTrue(header.contains("long rounds;"), header)
+        XCTAssertTrue(header.contains("struct bufferlint_made_up_bufferlint_made_up_thelib_ctx_t_state *state;"), header)
+        // Only the missing header's own error is left, outside every function.
+        XCTAssertEqual(unit.errors.map(\.message), ["'thelib.h' file not found"])
+        XCTAssertLessThanOrEqual(unit.rounds, ParsedUnit.maximumRounds + 1)
+    }
+
+    func testAFileThatParsesIsParsedOnceAsItIs() throws {
+        let path = try scratch.write("ok.c", "#include <Python.h>\nstatic int f(PyObject *o) { return PyObject_CheckBuffer(o); }\n")
+        var args = ["-x", "c", "-w"]
+        if let dir = PythonHeaders.defaultIncludeDir() { args.append("-I\(dir)") }
+        guard case .parsed(let unit) = ClangParser().parse(path: path, arguments: args) else { return XCTFail("no parse") }
+        XCTAssertEqual(unit.rounds, 1)
+        XCTAssertTrue(unit.synthesis.isEmpty)
+        XCTAssertFalse(unit.arguments.contains(DeclarationSynthesis.headerPath))
+    }
+
+    func testCPlusPlusUsesOneTypeThatConvertsToAnything() throws {
+        try scratch.write("ext.cpp", """
+            #include <Python.h>
+            #include <widgets/widget.hpp>
+
+            static PyObject *feed(PyObject *self, PyObject *obj) {
+                const char *data;
+                Py_ssize_t len;
+                if (PyObject_AsReadBuffer(obj, (const void **)&data, &len) < 0)
+                    return NULL;
+                long n = widget_count(len);
+                if (n < 0 || data[0] == 0)
+                    return NULL;
+                return PyLong_FromLong(n);
+            }
+
+            """)
+        let report = try scratch.lint(["ext.cpp"]) { $0.planFixes = true }
+        XCTAssertEqual(report.summary.completed, 1)
+        let old = try XCTUnwrap(report.findings.first { $0.rule == "BUF002" })
+        XCTAssertEqual(old.fix?.strategy, "scoped", old.fix?.reason ?? "")
+    }
+
+    func testAFragmentOfAUnityBuildGetsPythonH() throws {
+        // Included into another file after Python.h; on its own it names Python's types without an include.
+        try scratch.write("part.c", """
+            static PyObject *part(PyObject *self, PyObject *obj) {
+                const char *data;
+                Py_ssize_t len;
+                if (PyObject_AsReadBuffer(obj, (const void **)&data, &len) < 0)
+                    return NULL;
+                return PyLong_FromLong(data[0] + len);
+            }
+
+            """)
+        let report = try scratch.lint(["part.c"]) { $0.planFixes = true }
+        let old = try XCTUnwrap(report.findings.first { $0.rule == "BUF002" })
+        XCTAssertEqual(old.fix?.strategy, "scoped", old.fix?.reason ?? "")
+    }
+}

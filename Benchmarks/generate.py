@@ -1,14 +1,19 @@
 #!/usr/bin/env python3
 """Generates a synthetic tree of C extension modules for benchmarks.
 
-  generate.py OUT --files 2000 --hit-share 0.01 [--seed 1]
+  generate.py OUT --files 2000 --hit-share 0.01 [--seed 1] [--shape plain|flow]
 
 Each file is a plausible extension module of about 320 lines (argument parsing,
 reference counting, error paths, a method table, module init). A share of the
 files (--hit-share) also call one of the old buffer functions; the rest only use
-PyObject_GetBuffer. Prints how many files and lines it wrote and how many hit."""
+PyObject_GetBuffer. With --shape flow, every function that does not call an old
+function uses the new API in a shape only the path-by-path checks can judge (the
+view released at a `goto` label, shared with other cleanup), and one function in
+ten leaks the view on one error path (a BUF102 finding). Prints how many files
+and lines it wrote and how many hit."""
 import argparse, os, random
 
+SHAPE = "plain"
 OLD = ["PyObject_AsCharBuffer", "PyObject_AsReadBuffer", "PyObject_AsWriteBuffer", "PyObject_CheckReadBuffer"]
 
 
@@ -27,6 +32,12 @@ def function(rng, mod, k, hit):
                    "PyObject_AsWriteBuffer": "void *"}[fn]
             lines += [f"    {ptr}data;", "    Py_ssize_t size;", f"    if ({fn}(obj, &data, &size) < 0)",
                       "        return NULL;", "    total += size;"]
+    elif SHAPE == "flow":
+        leak = rng.random() < 0.1
+        lines += ["    Py_buffer view;", "    PyObject *tmp = NULL;", "    if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0)", "        return NULL;",
+                  "    tmp = PyTuple_New(1);", "    if (tmp == NULL)", "        " + ("return NULL;" if leak else "goto done;"),
+                  "    for (i = 0; i < view.len; i++)", "        total += ((const unsigned char *)view.buf)[i];",
+                  "done:", "    Py_XDECREF(tmp);", "    PyBuffer_Release(&view);"]
     else:
         lines += ["    Py_buffer view;", "    if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0)", "        return NULL;",
                   "    for (i = 0; i < view.len; i++)", "        total += ((const unsigned char *)view.buf)[i];",
@@ -63,7 +74,10 @@ def main():
     ap.add_argument("--files", type=int, default=200)
     ap.add_argument("--hit-share", type=float, default=0.01)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--shape", choices=["plain", "flow"], default="plain")
     a = ap.parse_args()
+    global SHAPE
+    SHAPE = a.shape
     rng = random.Random(a.seed)
     hits = set(rng.sample(range(a.files), round(a.files * a.hit_share)))
     total = 0

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Times bufferlint against other tools on one generated tree.
 
-  run.py BUFFERLINT --files 2000 --hit-share 0.01 [--keep DIR]
+  run.py BUFFERLINT --files 2000 --hit-share 0.01 [--shape plain|flow] [--keep DIR]
 
 Generates the tree (generate.py), then times on the same files, with the same
 parallelism: bufferlint check with a cold and a warm cache, `clang-14
@@ -34,6 +34,7 @@ def main():
     ap.add_argument("bufferlint")
     ap.add_argument("--files", type=int, default=200)
     ap.add_argument("--hit-share", type=float, default=0.01)
+    ap.add_argument("--shape", choices=["plain", "flow"], default="plain")
     ap.add_argument("--jobs", type=int, default=os.cpu_count())
     ap.add_argument("--keep")
     a = ap.parse_args()
@@ -41,7 +42,7 @@ def main():
     tree = os.path.join(work, "tree")
     if not os.path.isdir(tree):
         subprocess.run([sys.executable, os.path.join(HERE, "generate.py"), tree, "--files", str(a.files),
-                        "--hit-share", str(a.hit_share)], check=True)
+                        "--hit-share", str(a.hit_share), "--shape", a.shape], check=True)
     files = sorted(os.path.join(d, f) for d, _, fs in os.walk(tree) for f in fs if f.endswith(".c"))
     lines = sum(open(f).read().count("\n") for f in files)
     cache = os.path.join(work, "cache")
@@ -74,7 +75,7 @@ def main():
         except (json.JSONDecodeError, KeyError):
             rows.append(("semgrep (call rule): failed", t, 0))
     cold = rows[0][1]
-    print(f"\n{len(files)} files, {lines} lines, hit share {a.hit_share:.0%}, {a.jobs} jobs, {os.uname().machine}, {os.cpu_count()} cores\n")
+    print(f"\n{len(files)} files, {lines} lines, hit share {a.hit_share:.0%}, shape {a.shape}, {a.jobs} jobs, {os.uname().machine}, {os.cpu_count()} cores\n")
     print("| tool | seconds | x bufferlint cold | findings |\n| --- | ---: | ---: | ---: |")
     for name, t, n in rows:
         print(f"| {name} | {t:.2f} | {t / cold:.1f} | {n} |")

@@ -124,4 +124,80 @@ final class HeaderTolerantParseTests: XCTestCase {
         let old = try XCTUnwrap(report.findings.first { $0.rule == "BUF002" })
         XCTAssertEqual(old.fix?.strategy, "scoped", old.fix?.reason ?? "")
     }
+
+    func testAPartOfAUnityBuildIsParsedAfterWhatItsIncluderDefines() throws {
+        // The macro comes from the includer; alone, its empty argument would not parse.
+        try scratch.write("main.c", "#include <Python.h>\n#define FAULT(name, good, bad) do { good; } while (0)\n#include \"part.c\"\n")
+        try scratch.write("part.c", """
+            #include "local.h"
+            static PyObject *part(PyObject *self, PyObject *obj) {
+                const char *data;
+                Py_ssize_t len;
+                int r = PyObject_AsReadBuffer(obj, (const void **)&data, &len);
+                FAULT(X, , (PyErr_NoMemory(), r = -1));
+                if (r < 0)
+                    return NULL;
+                return PyLong_FromLong(data[0] + len);
+            }
+
+            """)
+        try scratch.write("local.h", "/* nothing */\n")
+        let report = try scratch.lint(["part.c"]) { $0.planFixes = true }
+        let old = try XCTUnwrap(report.findings.first { $0.rule == "BUF002" })
+        XCTAssertEqual(old.fix?.strategy, "scoped", old.fix?.reason ?? "")
+    }
+
+    func testFeatureMacrosOfAMissingHeaderAreAssumedAroundTheUses() throws {
+        try scratch.write("feat.c", """
+            #include <Python.h>
+            #include <gfx.h>
+            #ifdef GFX_HAS_IMAGES
+            NPY_LIKE_EXPORT PyObject *image(PyObject *self, PyObject *obj) {
+                const char *data;
+                Py_ssize_t len;
+                if (PyObject_AsReadBuffer(obj, (const void **)&data, &len) < 0)
+                    return NULL;
+                return PyLong_FromLong(data[0] + len);
+            }
+            #endif
+
+            """)
+        let report = try scratch.lint(["feat.c"]) { $0.planFixes = true }
+        let old = try XCTUnwrap(report.findings.first { $0.rule == "BUF002" })
+        XCTAssertEqual(old.fix?.strategy, "scoped", old.fix?.reason ?? "")
+        // Defined around x (A) and z (the #else of #ifndef B); WIN32 never; C is also wanted undefined, around y.
+        let text = "#ifdef A\nx\n#endif\n#ifndef B\ny\n#else\nz\n#endif\n#ifdef WIN32\nw\n#endif\n#ifdef C\nv\n#endif\n#ifndef C\nu\n#endif\n"
+        let uses = ["\nx\n", "\nz\n", "\nw\n", "\nv\n", "\nu\n"].map { text.utf8.count - text.components(separatedBy: $0)[1].utf8.count - 2 }
+        XCTAssertEqual(FeatureMacros.assumed(lexed: Lexer.lex(SourceText(bytes: Array(text.utf8))), uses: uses), ["A", "B"])
+    }
+
+    func testASwigInterfaceIsParsedAsTheCOfItsBlocks() throws {
+        let path = try scratch.write("ext.i", """
+            %module ext
+            %{
+            #include <thelib/api.h>
+            %}
+            %typemap(in) int { $1 = PyLong_AsLong($input); }
+            %inline %{
+            int first_byte(PyObject *obj) {
+                const char *data;
+                Py_ssize_t len;
+                if (PyObject_AsReadBuffer(obj, (const void **)&data, &len) < 0)
+                    return -1;
+                return len > 0 ? data[0] + thelib_bias(THELIB_DEFAULT) : 0;
+            }
+            %}
+
+            """)
+        let report = try scratch.lint(["ext.i"]) { $0.planFixes = true }
+        let old = try XCTUnwrap(report.findings.first { $0.rule == "BUF002" })
+        XCTAssertEqual(old.fix?.strategy, "scoped", old.fix?.reason ?? "")
+        let lexed = Lexer.lex(SourceText(bytes: Array(try String(contentsOfFile: path, encoding: .utf8).utf8)), dialect: .swig)
+        let code = try XCTUnwrap(SwigRegions.compiledCode(lexed))
+        XCTAssertEqual(code.count, lexed.text.bytes.count)
+        let c = String(decoding: code, as: UTF8.self)
+        XCTAssertFalse(c.contains("%") || c.contains("$1"), c)
+        XCTAssertTrue(c.contains("int first_byte(PyObject *obj) {"))
+        XCTAssertEqual(c.split(separator: "\n", omittingEmptySubsequences: false).count, lexed.text.lineStarts.count)
+    }
 }

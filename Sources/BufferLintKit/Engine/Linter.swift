@@ -292,26 +292,51 @@ public final class Linter: @unchecked Sendable {
         // regular files is parsed (detection, the flow checks and the fixes alike).
         var parser = parser
         let mayParse = needsTree || (rules.enabled.contains { $0.kind == .newApi } && FlowPass.prefilter.matches(text.bytes))
-        if parser != nil, mayParse, language == .c || language == .cpp, bytes.count <= Linter.syntaxTreeSizeLimit,
+        if parser != nil, mayParse, language == .c || language == .cpp || language == .swig, bytes.count <= Linter.syntaxTreeSizeLimit,
            let why = scan.computedIncludes.first.map({ "`#include` at \($0) names its file through a macro" })
             ?? IncludeGate(resolver: includeResolver(flags), roots: trustedRoots, headers: headers).refusal(for: lexed, path: path) {
             parser = nil
             result.errors.append(InputError(file: shown, message: "not parsed: \(why); uses are found from tokens"))
         }
         // One parse of the file, made on first need, serves detection, the flow checks and the fixes.
-        let parseable = bytes.count <= Linter.syntaxTreeSizeLimit && (language == .c || language == .cpp)
-        let arguments = flags.clangArguments(language: language, python: python.includeDir)
-        let fragment = !lexed.directives.contains { $0.kind == .include || $0.kind == .includeNext }
+        // A SWIG interface is parsed as the C of its `%{ %}` blocks, after Python.h as in SWIG's output.
+        let swigCode = language == .swig && bytes.count <= Linter.syntaxTreeSizeLimit ? SwigRegions.compiledCode(lexed) : nil
+        let parseable = bytes.count <= Linter.syntaxTreeSizeLimit && (language == .c || language == .cpp || swigCode != nil)
+        var arguments = flags.clangArguments(language: language, python: python.includeDir)
+        if swigCode != nil { arguments += ["-include", "Python.h"] }
+        // With headers missing, the feature macros they would define around the uses are assumed defined.
+        if !scan.missingIncludes.isEmpty {
+            arguments += FeatureMacros.assumed(lexed: lexed, uses: occurrences.filter { $0.kind == .call }.map(\.nameRange.lowerBound)).map { "-D\($0)=1" }
+        }
+        let parsePath = swigCode == nil ? path : Linter.swigCodePath(path)
+        // A file that does not include Python.h itself may be a part of a unity build, or count on a
+        // project header that is missing: Python.h is added when Python's names are unknown.
+        var fragment = !lexed.directives.contains { d in
+            (d.kind == .include || d.kind == .includeNext) && d.tokenRange.first.map { ["<Python.h>", "\"Python.h\""].contains(lexed.spelling(at: $0)) } == true
+        }
+        var unsaved: [(path: String, bytes: [UInt8])] = swigCode.map { [(parsePath, $0)] } ?? []
+        // A part of a unity build is parsed after what its includer has before including it.
+        if fragment, swigCode == nil, parseable, mayParse, parser != nil, let prefix = unityPrefix(of: path) {
+            if let why = IncludeGate(resolver: includeResolver(flags), roots: trustedRoots, headers: headers).refusal(for: prefix.lexed, path: prefix.includer) {
+                result.errors.append(InputError(file: shown, message: "parsed alone: its includer \(display(prefix.includer)) is not used (\(why))", kind: .note))
+            } else {
+                arguments += ["-include", prefix.path]
+                unsaved.append((prefix.path, prefix.bytes))
+                fragment = false
+                // A cached result holds only while the includer is unchanged.
+                result.headers.append(prefix.includer)
+            }
+        }
         let unit = LazyUnit(unavailable: parser == nil ? "libclang is not used" : parseable ? nil : "not C or C++") { [precompiled] in
             guard let parser else { return .failed("libclang is not used") }
-            if let pchs = precompiled, let preamble = PrecompiledPython.preamble(of: lexed),
+            if swigCode == nil, let pchs = precompiled, let preamble = PrecompiledPython.preamble(of: lexed),
                let pch = pchs.header(preamble: preamble, arguments: arguments, index: parser) {
-                let first = parser.parse(path: path, arguments: arguments + ["-include-pch", pch], fragment: fragment)
+                let first = parser.parse(path: path, arguments: arguments + ["-include-pch", pch], fragment: fragment, unsaved: unsaved)
                 if case .parsed(let u) = first, !u.rejectedPrecompiledHeader { return first }
             }
-            return parser.parse(path: path, arguments: arguments, fragment: fragment)
+            return parser.parse(path: parsePath, arguments: arguments, fragment: fragment, unsaved: unsaved)
         }
-        if parser != nil, needsTree, parseable {
+        if parser != nil, needsTree, parseable, swigCode == nil {
             let focus = occurrences.map(\.nameRange.lowerBound)
             result.usedSyntaxTree = true
             if let parsed = unit.get() {
@@ -337,10 +362,50 @@ public final class Linter: @unchecked Sendable {
                 .plan(occurrences: occurrences, findings: &result.findings, generator: result.generator)
             if hasNUL { result.fixPlan?.original = bytes }
         }
-        if let parsed = unit.wasParsed ? unit.get() : nil, !parsed.synthesis.isEmpty {
-            result.completed = true
+        if let parsed = unit.wasParsed ? unit.get() : nil {
+            result.completed = !parsed.synthesis.isEmpty
+            result.parsed = parsed.errors.isEmpty
         }
         return result
+    }
+
+    /// The file of the same folder that includes `path` (`#include "blob.c"`, outside any `#if`), and
+    /// its text before that line, as a header given to libclang before the fragment.
+    func unityPrefix(of path: String) -> (includer: String, path: String, bytes: [UInt8], lexed: LexedFile)? {
+        let dir = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        guard let siblings = try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir) else { return nil }
+        for sibling in siblings.sorted() where sibling != name && ["c", "cc", "cpp", "cxx"].contains((sibling as NSString).pathExtension.lowercased()) {
+            let candidate = dir.isEmpty ? sibling : (dir as NSString).appendingPathComponent(sibling)
+            guard case .success(let bytes) = RegularFile.read(candidate, limit: Linter.syntaxTreeSizeLimit),
+                  Prefilter(names: [name]).matches(bytes) else { continue }
+            let lexed = Lexer.lex(SourceText(bytes: bytes))
+            var depth = 0
+            for d in lexed.directives {
+                switch d.kind {
+                case .if, .ifdef, .ifndef: depth += 1
+                case .endif: depth -= 1
+                case .include where depth == 0:
+                    guard let t = d.tokenRange.first, lexed.spelling(at: t) == "\"\(name)\"" else { continue }
+                    let folder = (candidate as NSString).deletingLastPathComponent
+                    let absolute = folder.hasPrefix("/") ? folder : (cwd as NSString).appendingPathComponent(folder)
+                    let header = ((absolute as NSString).standardizingPath as NSString).appendingPathComponent(".\(sibling).before-\(name).bufferlint.h")
+                    let before = Array(bytes[..<d.start])
+                    var prefixLexed = Lexer.lex(SourceText(bytes: before))
+                    prefixLexed.comments = []
+                    return (candidate, header, before, prefixLexed)
+                default: break
+                }
+            }
+        }
+        return nil
+    }
+
+    /// Where the C of a SWIG interface is parsed from (given to libclang by its contents, never
+    /// written): beside the interface, so that its quoted includes resolve as in SWIG's output.
+    static func swigCodePath(_ path: String) -> String {
+        let dir = (path as NSString).deletingLastPathComponent
+        return (dir as NSString).appendingPathComponent(".\((path as NSString).lastPathComponent).bufferlint.c")
     }
 
     /// The token scan of a C, C++ or SWIG file for `names` (SWIG: its included interfaces read,

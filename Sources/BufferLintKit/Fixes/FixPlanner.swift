@@ -240,6 +240,31 @@ public struct FixPlanner {
         return (.scoped(edits, ScopedBufferRewrite.Escape(kind: "out-param", line: text.line(of: use.offset)), note), wrapper.isStatic ? nil : wrapper.name)
     }
 
+    /// The macro whose argument holds the call at `offset`: the name before the nearest unclosed `(`,
+    /// where the tree shows code expanded from a macro.
+    func enclosingMacro(of offset: Int, tree: FunctionTree, function fn: Int) -> String? {
+        guard var k = lexed.tokens.firstIndex(where: { $0.start == offset }) else { return nil }
+        var depth = 0
+        var steps = 0
+        while k > 0 && steps < 400 {
+            k -= 1
+            steps += 1
+            let sp = lexed.spelling(at: k)
+            if sp == ")" { depth += 1 } else if sp == "(" {
+                if depth == 0 {
+                    guard k > 0, lexed.tokens[k - 1].kind == .identifier else { return nil }
+                    let at = lexed.tokens[k - 1].start
+                    let expanded = tree.descendants(of: fn).contains { tree.nodes[$0].inMacro && tree.nodes[$0].range.lowerBound == at }
+                    return expanded ? lexed.spelling(at: k - 1) : nil
+                }
+                depth -= 1
+            } else if sp == ";" || sp == "{" || sp == "}" {
+                return nil
+            }
+        }
+        return nil
+    }
+
     var cplusplus: Bool {
         guard let args = clangArguments, let k = args.firstIndex(of: "-x"), k + 1 < args.count else { return false }
         return args[k + 1] == "c++"
@@ -281,7 +306,8 @@ public struct FixPlanner {
                 let o = calls[k].0, r = calls[k].1
                 let start = o.nameRange.lowerBound
                 guard let node = tree.descendants(of: fn).first(where: { tree.nodes[$0].kind == .callExpr && tree.nodes[$0].range.lowerBound == start && tree.nodes[$0].spelling == o.function }) else {
-                    out[start] = .fallback("the call is not in the syntax tree as a plain call", nil)
+                    let macro = enclosingMacro(of: start, tree: tree, function: fn)
+                    out[start] = .fallback(macro.map { "the call is written in an argument of the macro `\($0)`, where its result and exits cannot be followed" } ?? "the call is not in the syntax tree as a plain call", macro.map { _ in ScopedBufferRewrite.Escape(kind: "unknown", line: text.line(of: start)) })
                     continue
                 }
                 uses.append(.init(offset: start, callNode: node, function: o.function, semantics: r.semantics!))

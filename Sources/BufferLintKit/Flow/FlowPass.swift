@@ -157,7 +157,7 @@ extension Linter {
     func checkBufferFlow(_ result: inout FileResult, text: SourceText, lexed: LexedFile, functions: [FunctionSpan], language: Language,
                          unit: LazyUnit) {
         let enabled = rules.enabled.filter { $0.kind == .newApi }
-        guard !enabled.isEmpty, language == .c || language == .cpp, text.count <= Linter.syntaxTreeSizeLimit,
+        guard !enabled.isEmpty, language == .c || language == .cpp || language == .swig, text.count <= Linter.syntaxTreeSizeLimit,
               FlowPass.prefilter.matches(text.bytes) else { return }
         let holding = functions.filter { FlowPass.prefilter.matches(Array(text.bytes[$0.bodyRange.clamped(to: 0..<text.count)])) }
         // Plain, provably correct C code needs no parse.

@@ -93,6 +93,35 @@ public struct SwigRegions: Sendable {
         return lo < directiveStatements.count && directiveStatements[lo].contains(offset)
     }
 
+    /// The C that SWIG copies into its output as it is: the `%{ %}` blocks (alone or after `%inline`,
+    /// `%header`, `%wrapper`, `%begin`, `%runtime`), at their own offsets; every other byte is a space
+    /// (newlines kept), so lines, columns and offsets are those of the interface. Typemap, `%extend`
+    /// and `%init` code is left out: it is not C until SWIG substitutes it. Nil when there is no block.
+    public static func compiledCode(_ lexed: LexedFile) -> [UInt8]? {
+        let toks = lexed.tokens
+        let bytes = lexed.text.bytes
+        var out = bytes.map { $0 == 0x0A || $0 == 0x0D ? $0 : 0x20 }
+        var kept = false
+        var i = 0
+        while i < toks.count {
+            guard toks[i].kind == .punct, toks[i].directive == nil, lexed.spelling(at: i) == "%{" else { i += 1; continue }
+            var close = i + 1
+            while close < toks.count && !(toks[close].kind == .punct && toks[close].directive == nil && lexed.spelling(at: close) == "%}") { close += 1 }
+            let named = i >= 2 && lexed.spelling(at: i - 2) == "%" && toks[i - 1].kind == .identifier && toks[i - 1].start == toks[i - 2].end
+            let standalone = i == 0 || {
+                let p = lexed.spelling(at: i - 1)
+                return toks[i - 1].directive != nil || ["%}", ";", "}"].contains(p)
+            }()
+            if (named && ["inline", "header", "wrapper", "begin", "runtime"].contains(lexed.spelling(at: i - 1))) || (!named && standalone) {
+                let end = close < toks.count ? toks[close].start : bytes.count
+                out.replaceSubrange(toks[i].end..<end, with: bytes[toks[i].end..<end])
+                kept = true
+            }
+            i = close + 1
+        }
+        return kept ? out : nil
+    }
+
     /// Drops the occurrences that sit in SWIG directive statements.
     public func removingDirectiveNames(_ occurrences: [Occurrence]) -> [Occurrence] {
         occurrences.filter { !isInDirectiveStatement($0.nameRange.lowerBound) }

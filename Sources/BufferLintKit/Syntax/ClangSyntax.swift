@@ -28,17 +28,25 @@ public final class ClangParser: @unchecked Sendable {
     deinit { clang_disposeIndex(index) }
 
     /// The one place that hands Swift strings to libclang as arguments and parses.
-    /// `unsaved`: files given by their contents (path, text), such as the made-up declarations.
+    /// `unsaved`: files given by their contents (path, bytes), such as the made-up declarations.
     static func parseTranslationUnit(index: CXIndex?, path: String, arguments: [String], options: UInt32,
-                                     unsaved: [(path: String, text: String)] = []) -> (CXTranslationUnit?, CXErrorCode) {
+                                     unsaved: [(path: String, bytes: [UInt8])] = []) -> (CXTranslationUnit?, CXErrorCode) {
         var tu: CXTranslationUnit? = nil
         let args = arguments.map { strdup($0) }
         let names = unsaved.map { strdup($0.path) }
-        let texts = unsaved.map { strdup($0.text) }
-        defer { (args + names + texts).forEach { free($0) } }
+        let texts: [UnsafeMutablePointer<CChar>] = unsaved.map { u in
+            let p = UnsafeMutablePointer<CChar>.allocate(capacity: u.bytes.count + 1)
+            u.bytes.withUnsafeBufferPointer { b in b.withMemoryRebound(to: CChar.self) { if let base = $0.baseAddress { p.update(from: base, count: u.bytes.count) } } }
+            p[u.bytes.count] = 0
+            return p
+        }
+        defer {
+            (args + names).forEach { free($0) }
+            texts.forEach { $0.deallocate() }
+        }
         var cargs: [UnsafePointer<CChar>?] = args.map { UnsafePointer($0) }
         var files = unsaved.indices.map { k in
-            CXUnsavedFile(Filename: UnsafePointer(names[k]), Contents: UnsafePointer(texts[k]), Length: UInt(unsaved[k].text.utf8.count))
+            CXUnsavedFile(Filename: UnsafePointer(names[k]), Contents: UnsafePointer(texts[k]), Length: UInt(unsaved[k].bytes.count))
         }
         let code = cargs.withUnsafeMutableBufferPointer { buf in
             files.withUnsafeMutableBufferPointer { f in
@@ -64,8 +72,11 @@ public final class ClangParser: @unchecked Sendable {
     }
 
     /// Parses a file once, completing what missing headers left out (see `ParsedUnit`).
-    public func parse(path: String, arguments: [String], complete: Bool = true, fragment: Bool = false) -> ParsedUnit.Outcome {
-        ParsedUnit.parse(parser: self, path: path, arguments: arguments, complete: complete, fragment: fragment)
+    /// `unsaved`: files given by their contents rather than read from disk (the C of a SWIG interface,
+    /// the part of a unity build that comes before a fragment).
+    public func parse(path: String, arguments: [String], complete: Bool = true, fragment: Bool = false,
+                      unsaved: [(path: String, bytes: [UInt8])] = []) -> ParsedUnit.Outcome {
+        ParsedUnit.parse(parser: self, path: path, arguments: arguments, complete: complete, fragment: fragment, unsaved: unsaved)
     }
 
     static func string(_ s: CXString) -> String {

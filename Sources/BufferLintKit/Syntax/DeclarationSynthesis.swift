@@ -31,6 +31,9 @@ public struct DeclarationSynthesis: Sendable, Equatable {
     public private(set) var records: [(tag: String, fields: [(name: String, shape: Shape)])] = []
     /// Undeclared identifiers.
     public private(set) var values: [(name: String, shape: Shape)] = []
+    /// Names written before a declaration's type (`NPY_NO_EXPORT PyObject *f(...)`): attribute macros,
+    /// made up as macros that expand to nothing.
+    public private(set) var attributes: [String] = []
     /// Undeclared identifiers that are assigned or incremented: variables, not constants.
     public private(set) var assigned: Set<String> = []
 
@@ -44,9 +47,9 @@ public struct DeclarationSynthesis: Sendable, Equatable {
         self.fragment = fragment
     }
 
-    public var isEmpty: Bool { types.isEmpty && records.isEmpty && values.isEmpty && !includesPython }
+    public var isEmpty: Bool { types.isEmpty && records.isEmpty && values.isEmpty && attributes.isEmpty && !includesPython }
     /// How many names were made up.
-    public var count: Int { types.count + values.count + records.reduce(0) { $0 + $1.fields.count } }
+    public var count: Int { types.count + values.count + attributes.count + records.reduce(0) { $0 + $1.fields.count } }
 
     public static func == (a: DeclarationSynthesis, b: DeclarationSynthesis) -> Bool { a.header() == b.header() }
 
@@ -65,6 +68,7 @@ public struct DeclarationSynthesis: Sendable, Equatable {
     public func header() -> String {
         var out = "/* Declarations bufferlint made up for names whose headers were not found. */\n"
         if includesPython { out += "#include <Python.h>\n" }
+        for a in attributes { out += "#define \(a)\n" }
         if cplusplus { out += DeclarationSynthesis.universalType }
         for r in records { out += "struct \(r.tag);\n" }
         for t in types {
@@ -147,7 +151,7 @@ public struct DeclarationSynthesis: Sendable, Equatable {
         // Values are learned in a round that learns no type: a declaration whose type is unknown makes
         // its variable undeclared too, and that name must not become a value.
         var deferred: [(String, ArraySlice<String>)] = []
-        if fragment && !includesPython, errors.contains(where: { e in
+        if fragment && !includesPython, !DeclarationSynthesis.includesPythonH(unit), errors.contains(where: { e in
             (e.message.hasPrefix("unknown type name ") || e.message.hasPrefix("use of undeclared identifier "))
                 && DeclarationSynthesis.quoted(e.message).first.map { $0.hasPrefix("Py") || $0.hasPrefix("_Py") } == true
         }) {
@@ -159,7 +163,11 @@ public struct DeclarationSynthesis: Sendable, Equatable {
             let names = DeclarationSynthesis.quoted(e.message)
             guard let first = names.first else { continue }
             let context = Context(unit: unit, error: e)
-            if e.message.hasPrefix("unknown type name ") {
+            let isAttribute = DeclarationSynthesis.isAttributeMacro(first, before: context.startsLine ? nil : context.before.last, after: Array(context.after.dropFirst().prefix(2)))
+            if isAttribute && (e.message.hasPrefix("unknown type name ") || e.message.hasPrefix("use of undeclared identifier ")) {
+                guard isIdentifier(first), !known(first), !attributes.contains(first) else { continue }
+                attributes.append(first)
+            } else if e.message.hasPrefix("unknown type name ") {
                 guard isIdentifier(first), !known(first) else { continue }
                 let pointed = context.after.dropFirst().first == "*" || context.after.dropFirst().first == "&"
                 addType(first, pointed ? .record(DeclarationSynthesis.prefix + first) : (cplusplus ? .integer : .integer))
@@ -214,6 +222,31 @@ public struct DeclarationSynthesis: Sendable, Equatable {
             for (name, after) in deferred where !known(name) { values.append((name, shape(after: after, owner: name))) }
         }
         return self != before
+    }
+
+    static let typeWords: Set<String> = ["static", "extern", "inline", "const", "volatile", "void", "char", "short", "int", "long", "unsigned",
+                                         "signed", "float", "double", "struct", "union", "enum", "_Bool", "bool", "auto", "register"]
+
+    /// `NPY_NO_EXPORT PyObject *f`, `EXPORT static int g`: an all-capitals name where a declaration
+    /// starts, followed by a type word or by a name and `*` or another name.
+    static func isAttributeMacro(_ name: String, before: String?, after: [String]) -> Bool {
+        guard name.count > 2, name.allSatisfy({ $0.isUppercase || $0.isNumber || $0 == "_" }), name.contains(where: \.isLetter) else { return false }
+        guard before == nil || [";", "}", "{", ")"].contains(before!) || before!.hasPrefix("#") else { return false }
+        guard let next = after.first else { return false }
+        if typeWords.contains(next) { return true }
+        guard next.first.map({ $0 == "_" || $0.isLetter }) == true, after.count > 1 else { return false }
+        return after[1] == "*" || after[1].first.map({ $0 == "_" || $0.isLetter }) == true
+    }
+
+    /// Whether the unit already includes Python.h.
+    static func includesPythonH(_ unit: CXTranslationUnit) -> Bool {
+        final class Found { var yes = false }
+        let found = Found()
+        clang_getInclusions(unit, { file, _, _, data in
+            let name = ClangParser.string(clang_getFileName(file))
+            if name.hasSuffix("/Python.h") { Unmanaged<Found>.fromOpaque(data!).takeUnretainedValue().yes = true }
+        }, Unmanaged.passUnretained(found).toOpaque())
+        return found.yes
     }
 
     /// The shape the tokens after a name ask for.
@@ -346,6 +379,8 @@ public struct DeclarationSynthesis: Sendable, Equatable {
         var before: [String] = []
         /// Starting with the token at the error.
         var after: [String] = []
+        /// The token at the error starts its line.
+        var startsLine = true
 
         init(unit: CXTranslationUnit, error: ClangError) {
             guard !error.file.isEmpty, let file = clang_getFile(unit, error.file) else { return }
@@ -362,10 +397,15 @@ public struct DeclarationSynthesis: Sendable, Equatable {
             for k in 0..<Int(count) {
                 let t = raw[k]
                 if clang_getTokenKind(t) == CXToken_Comment { continue }
-                var off: UInt32 = 0
-                clang_getSpellingLocation(clang_getTokenLocation(unit, t), nil, nil, nil, &off)
+                var off: UInt32 = 0, line: UInt32 = 0
+                clang_getSpellingLocation(clang_getTokenLocation(unit, t), nil, &line, nil, &off)
                 let spelling = ClangParser.string(clang_getTokenSpelling(unit, t))
-                if Int(off) < error.offset { before.append(spelling) } else { after.append(spelling) }
+                if Int(off) < error.offset {
+                    before.append(spelling)
+                    startsLine = Int(line) < error.line
+                } else {
+                    after.append(spelling)
+                }
             }
         }
     }

@@ -62,17 +62,19 @@ public final class ParsedUnit {
     /// Parses `path`; while errors name what a missing header would declare, makes it up and parses
     /// again (at most `maximumRounds` parses). `complete: false` keeps the first parse as it is.
     /// `fragment`: the file includes nothing (a part of a unity build).
-    public static func parse(parser: ClangParser, path: String, arguments: [String], complete: Bool = true, fragment: Bool = false) -> Outcome {
+    /// `given`: files given by their contents rather than read from disk.
+    public static func parse(parser: ClangParser, path: String, arguments: [String], complete: Bool = true, fragment: Bool = false,
+                             unsaved given: [(path: String, bytes: [UInt8])] = []) -> Outcome {
         var synthesis = DeclarationSynthesis(cplusplus: arguments.contains("c++") || arguments.contains("c++-header"), fragment: fragment)
         var round = 0
         var best: ParsedUnit? = nil
         while true {
             round += 1
             var args = arguments
-            var unsaved: [(String, String)] = []
+            var unsaved = given
             if !synthesis.isEmpty {
                 args += ["-include", DeclarationSynthesis.headerPath]
-                unsaved = [(DeclarationSynthesis.headerPath, synthesis.header())]
+                unsaved.append((DeclarationSynthesis.headerPath, Array(synthesis.header().utf8)))
             }
             let (tu, code) = ClangParser.parseTranslationUnit(index: parser.index, path: path, arguments: args, options: options, unsaved: unsaved)
             guard code == CXError_Success, let unit = tu else {

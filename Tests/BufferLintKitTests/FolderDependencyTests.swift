@@ -11,7 +11,7 @@ final class FolderDependencyTests: XCTestCase {
         .deletingLastPathComponent().appendingPathComponent("Sources/BufferLintKit").path
 
     /// Lowest first.
-    static let layers = ["Source", "Model", "Scan", "Syntax", "Rules", "Config", "Flow", "Fixes", "Engine", "Reporters"]
+    static let layers = ["Source", "Model", "Knowledge", "Scan", "Syntax", "Rules", "Config", "Flow", "Fixes", "Engine", "Reporters"]
 
     /// Edges that point up the layers today (`from -> to`).
     static let allowedUpwardEdges: Set<String> = [

@@ -41,13 +41,9 @@ struct CythonRewrite {
         "PyObject_CheckReadBuffer": "int bufferlint_CheckReadBuffer(object obj)",
     ]
 
-    /// Functions that read or write through a pointer argument and keep nothing of it.
-    static let nonRetaining: Set<String> = [
-        "memcpy", "memmove", "memset", "memcmp", "memchr", "strlen", "strnlen", "strcmp", "strncmp", "printf", "fwrite",
-        "PyBytes_FromStringAndSize", "PyBytes_FromString", "PyByteArray_FromStringAndSize", "PyUnicode_FromStringAndSize",
-        "PyUnicode_FromString", "PyUnicode_DecodeUTF8", "PyUnicode_DecodeLatin1", "PyUnicode_DecodeASCII", "PyUnicode_Decode",
-        "len", "bytes", "bytearray", "int", "bool",
-    ]
+    /// Functions that read or write through a pointer argument and keep nothing of it: the C ones, and
+    /// Cython's builtins that copy what they are given.
+    static let nonRetaining: Set<String> = CFunctions.keepNothing.union(["len", "bytes", "bytearray", "int", "bool"])
 
     struct Refusal: Error {
         var message: String

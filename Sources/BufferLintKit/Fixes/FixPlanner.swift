@@ -287,7 +287,9 @@ public struct FixPlanner {
         }
         let tree = parsed.functionTree(offsets: calls.map(\.0.nameRange.lowerBound), lexed: lexed)
         let identifiers = Set(lexed.tokens.filter { $0.kind == .identifier }.map(lexed.spelling))
-        let rewrite = ScopedBufferRewrite(tree: tree, text: text, lexed: lexed, identifiers: identifiers, cplusplus: cplusplus)
+        var rewrite = ScopedBufferRewrite(tree: tree, text: text, lexed: lexed, identifiers: identifiers, cplusplus: cplusplus)
+        let summaries = CalleeSummaries(parsed: parsed, text: text, lexed: lexed, identifiers: identifiers, cplusplus: cplusplus)
+        rewrite.calleeKeepsNothing = { summaries.keepsNothing($0, $1) }
         // The calls in file order: each function takes those in its range, found by binary search.
         let order = calls.indices.sorted { calls[$0].0.nameRange.lowerBound < calls[$1].0.nameRange.lowerBound }
         let starts = order.map { calls[$0].0.nameRange.lowerBound }

@@ -15,6 +15,8 @@ struct ScopedBufferRewrite {
     var cplusplus = false
     /// Assume the functions the pointer is passed to do not keep it after they return (an unsafe plan).
     var trustCallees = false
+    /// Whether a function of this file keeps nothing of its argument at an index (`CalleeSummaries`).
+    var calleeKeepsNothing: (String, Int) -> Bool = { _, _ in false }
     /// The file's `Py_BEGIN_ALLOW_THREADS` ... `Py_END_ALLOW_THREADS` spans, found once.
     let threadRegions: [Range<Int>]
 
@@ -41,17 +43,6 @@ struct ScopedBufferRewrite {
 
     /// Return macros whose expansion is a plain `return` of a new reference.
     static let returnMacros: Set<String> = ["Py_RETURN_NONE", "Py_RETURN_TRUE", "Py_RETURN_FALSE", "Py_RETURN_NOTIMPLEMENTED"]
-    /// Functions that read or write through a pointer argument and keep nothing of it.
-    static let nonRetaining: Set<String> = [
-        "memcpy", "memmove", "memset", "memcmp", "strlen", "strnlen", "strcmp", "strncmp", "strncpy", "fwrite", "fputs",
-        "printf", "fprintf", "sprintf", "snprintf", "PyOS_snprintf", "PyErr_Format", "Py_BuildValue",
-        "PyBytes_FromStringAndSize", "PyBytes_FromString", "PyByteArray_FromStringAndSize", "PyUnicode_FromStringAndSize",
-        "PyUnicode_FromString", "PyUnicode_DecodeUTF8", "PyUnicode_DecodeLatin1", "PyUnicode_DecodeASCII", "PyUnicode_Decode",
-        "PyLong_FromString", "PyMemoryView_FromMemory", "free", "PyMem_Free", "PyMem_RawFree", "PyObject_Free",
-    ]
-    /// Functions that return a pointer into their pointer argument: their result is followed like the pointer.
-    static let derivingPointer: Set<String> = ["memchr", "memrchr", "strchr", "strrchr", "strstr"]
-
     struct Use {
         var offset: Int
         var callNode: Int
@@ -309,7 +300,7 @@ struct ScopedBufferRewrite {
         }
     }
 
-    static let jumpFunctions: Set<String> = ["setjmp", "_setjmp", "sigsetjmp", "longjmp", "_longjmp", "siglongjmp", "__builtin_setjmp", "__builtin_longjmp"]
+    static let jumpFunctions = CFunctions.returnTwice.union(CFunctions.longJumps)
 
     func functionWideRefusal(_ fn: Int, _ all: [Int]) -> String? {
         for i in all {
@@ -937,16 +928,17 @@ struct ScopedBufferRewrite {
     /// outlive the view; nil when every use only reads or writes through it. Also the declarations followed.
     /// `levels`: how many dereferences still give a pointer into the buffers (1 for an array of pointers,
     /// whose elements are followed like the pointer itself).
-    func escapingUse(of declaration: Int, pointerName: String, all: [Int], call: Int, levels: Int = 0) -> (Escape?, Set<Int>, [(name: String, line: Int)]) {
+    func escapingUse(of declaration: Int, pointerName: String, all: [Int], call: Int?, levels: Int = 0) -> (Escape?, Set<Int>, [(name: String, line: Int)]) {
         let (e, d, c, _) = escapingUses(of: declaration, pointerName: pointerName, all: all, call: call, levels: levels)
         return (e, d, c)
     }
 
     /// Also the stores into fields (with trustCallees, for held views: `holdable` lists them instead of refusing).
-    func escapingUses(of declaration: Int, pointerName: String, all: [Int], call: Int, holdable: Bool = false, levels: Int = 0) -> (Escape?, Set<Int>, [(name: String, line: Int)], [Int]) {
+    /// `call`: the acquisition, whose own uses of the pointer are not followed (nil: follow every use).
+    func escapingUses(of declaration: Int, pointerName: String, all: [Int], call: Int?, holdable: Bool = false, levels: Int = 0) -> (Escape?, Set<Int>, [(name: String, line: Int)], [Int]) {
         var callees: [(name: String, line: Int)] = []
         var stores: [Int] = []
-        let callRange = tree.nodes[call].range
+        let callRange = call.map { tree.nodes[$0].range } ?? 0..<0
         let locals = Set(all.filter { [.varDecl, .parmDecl].contains(tree.nodes[$0].kind) && !tree.nodes[$0].isStatic }.map { tree.nodes[$0].location })
         var followed: Set<Int> = [declaration]
         var followedLevels: [Int: Int] = [declaration: levels]
@@ -1223,8 +1215,9 @@ struct ScopedBufferRewrite {
             case .compoundAssign:
                 return n.children.first == cur ? .stays : .escapes("unknown", "is added to another variable")
             case .callExpr:
-                if ScopedBufferRewrite.nonRetaining.contains(n.spelling) { return .stays }
-                if ScopedBufferRewrite.derivingPointer.contains(n.spelling) { cur = p; continue }
+                if CFunctions.keepNothing.contains(n.spelling) { return .stays }
+                if CFunctions.derivingPointer.contains(n.spelling) { cur = p; continue }
+                if let k = n.children.firstIndex(of: cur), k > 0, calleeKeepsNothing(n.spelling, k - 1) { return .stays }
                 return .escapes("callee", "is passed to `\(n.spelling.isEmpty ? "a function" : n.spelling)`, which may keep it")
             case .returnStmt:
                 return .escapes("returned", "is returned")

@@ -323,8 +323,8 @@ final class BufferFlowAnalysis {
         }
     }
 
-    static let zeroingFunctions: Set<String> = ["memset", "bzero", "explicit_bzero", "__builtin_memset"]
-    static let copyFunctions: Set<String> = ["memcpy", "memmove", "__builtin_memcpy", "__builtin_memmove"]
+    static let zeroingFunctions = CFunctions.zeroing
+    static let copyFunctions = CFunctions.copying
     /// Functions that write through their destination argument.
     static let destinationArgument: [String: Int] = [
         "memcpy": 0, "memmove": 0, "memset": 0, "strcpy": 0, "strncpy": 0, "strcat": 0, "strncat": 0, "bzero": 0, "sprintf": 0,

@@ -47,11 +47,8 @@ struct ControlFlowGraph {
     struct Unsupported: Error { let reason: String }
 }
 
-/// Functions after which no path continues.
-let noReturnFunctions: Set<String> = ["exit", "_exit", "_Exit", "abort", "Py_FatalError", "Py_Exit", "__assert_fail", "__assert_rtn",
-                                      "_assert", "longjmp", "siglongjmp", "_longjmp", "__builtin_unreachable", "__builtin_trap",
-                                      "_Py_FatalErrorFunc", "quick_exit", "std::terminate", "terminate", "__cxa_throw"]
-let setjmpFunctions: Set<String> = ["setjmp", "_setjmp", "sigsetjmp", "__sigsetjmp", "__builtin_setjmp", "savectx", "vfork"]
+let noReturnFunctions = CFunctions.noReturn
+let setjmpFunctions = CFunctions.returnTwice
 
 final class CFGBuilder {
     let function: FunctionBody

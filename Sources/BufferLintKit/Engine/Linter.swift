@@ -67,7 +67,9 @@ public final class Linter: @unchecked Sendable {
     public init(options: LintOptions, rules: RuleSet) throws {
         self.options = options
         self.rules = rules
-        precompiled = options.precompilePython && options.useSyntaxTree ? PrecompiledPython() : nil
+        // Precompiled headers are kept between runs where results are cached (never with --no-cache).
+        precompiled = options.precompilePython && options.useSyntaxTree
+            ? PrecompiledPython(store: options.cacheDirectory == nil ? nil : PrecompiledPython.defaultStore) : nil
         python = PythonHeaders(includeDir: options.pythonInclude ?? PythonHeaders.defaultIncludeDir())
         warnings = options.warnings
         let projectFolders = [FileManager.default.currentDirectoryPath] + options.trustedFolders + options.paths.map { p -> String in
@@ -333,6 +335,7 @@ public final class Linter: @unchecked Sendable {
                let pch = pchs.header(preamble: preamble, arguments: arguments, index: parser) {
                 let first = parser.parse(path: path, arguments: arguments + ["-include-pch", pch], fragment: fragment, unsaved: unsaved)
                 if case .parsed(let u) = first, !u.rejectedPrecompiledHeader { return first }
+                pchs.reject(pch)
             }
             return parser.parse(path: parsePath, arguments: arguments, fragment: fragment, unsaved: unsaved)
         }

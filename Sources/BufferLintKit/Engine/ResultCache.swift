@@ -34,7 +34,7 @@ public final class ResultCache: @unchecked Sendable {
             return (nil, "no cache secret can be kept (set BUFFERLINT_CACHE_SECRET, or a writable HOME); results are not cached")
         }
         let ignore = (directory as NSString).appendingPathComponent(".gitignore")
-        if lstat(ignore, &st) != 0 { _ = SafeFileWriter.writeNew(path: ignore, contents: Array("# bufferlint's cache\n*\n".utf8)) }
+        if lstat(ignore, &st) != 0 { _ = RegularFile.writeNew(path: ignore, contents: Array("# bufferlint's cache\n*\n".utf8)) }
         let cache = ResultCache(directory: directory, runKey: runKey + "\nsecret " + secret)
         cache.removeStaleTemps()
         return (cache, nil)
@@ -64,7 +64,7 @@ public final class ResultCache: @unchecked Sendable {
         let hex = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
         let fd = Foundation.open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         if fd >= 0 {
-            let ok = SafeFileWriter.writeAll(fd, Array(hex.utf8))
+            let ok = RegularFile.writeAll(fd, Array(hex.utf8))
             close(fd)
             return ok ? hex : nil
         }
@@ -141,7 +141,7 @@ public final class ResultCache: @unchecked Sendable {
         guard let data = try? JSONEncoder().encode(entry) else { return }
         let dest = entryPath(for: r.path)
         let tmp = dest + ".tmp\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        if SafeFileWriter.writeNew(path: tmp, contents: [UInt8](data)) {
+        if RegularFile.writeNew(path: tmp, contents: [UInt8](data)) {
             if rename(tmp, dest) != 0 { unlink(tmp) }
         }
     }

@@ -79,3 +79,30 @@ public enum RegularFile {
         return nil
     }
 }
+
+extension RegularFile {
+    /// Creates `path` (never through a link, never over a file) with `contents`; false when it cannot.
+    /// For bufferlint's own files (the cache), where nothing of the user's is at stake.
+    public static func writeNew(path: String, contents: [UInt8]) -> Bool {
+        let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return false }
+        let ok = writeAll(fd, contents)
+        close(fd)
+        if !ok { unlink(path) }
+        return ok
+    }
+
+    /// Writes every byte, retrying short writes; false on an error.
+    static func writeAll(_ fd: Int32, _ contents: [UInt8]) -> Bool {
+        contents.withUnsafeBytes { buf -> Bool in
+            var off = 0
+            while off < buf.count {
+                let n = write(fd, buf.baseAddress! + off, buf.count - off)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return false }
+                off += n
+            }
+            return true
+        }
+    }
+}

@@ -76,4 +76,84 @@ final class FlowGraphTests: XCTestCase {
         XCTAssertEqual(ViewState(failure: .empty, site: 3), .empty)
         XCTAssertEqual(ViewState(failure: .uninitialized, site: 3), .uninitialized(failedAt: 3))
     }
+
+    func testJoinedPathClassesKeepTheFactsTheyAgreeOn() {
+        var a = PathState(), b = PathState()
+        a.views["v@1"] = .acquired(Acquisition(site: 3, writable: false, onFailure: .uninitialized))
+        b.views = a.views
+        a.integers = ["n@2": .constant(1), "m@4": .constant(0)]
+        b.integers = ["n@2": .constant(2), "m@4": .constant(0)]
+        a.conditions = ["ptr": true, "k": false]
+        b.conditions = ["ptr": false, "k": false]
+        XCTAssertEqual(a.viewPart, b.viewPart)
+        let j = a.joined(with: b)
+        XCTAssertEqual(j.integers, ["m@4": .constant(0)])
+        XCTAssertEqual(j.conditions, ["k": false])
+        XCTAssertEqual(j.views, a.views)
+        XCTAssertEqual(j.joined(with: a), j)
+        var c = b
+        c.views["v@1"] = .uninitialized(failedAt: 3)
+        XCTAssertNotEqual(a.viewPart, c.viewPart)
+    }
+
+    /// The analysis of each function of `source` (after Python.h), run.
+    func analyses(_ source: String) throws -> [(name: String, analysis: BufferFlowAnalysis, blocks: Int, issues: [FlowIssue]?)] {
+        let full = "#include <Python.h>\n" + source
+        let path = try scratch.write("a.c", full)
+        var args = ["-x", "c", "-w"]
+        if let dir = PythonHeaders.defaultIncludeDir() { args.append("-I\(dir)") }
+        guard case .parsed(let parsed) = ClangParser().parse(path: path, arguments: args, complete: false) else { XCTFail("no parse"); return [] }
+        var out: [(String, BufferFlowAnalysis, Int, [FlowIssue]?)] = []
+        for c in FlowSyntax.definitions(in: parsed.unit) {
+            guard let f = FlowSyntax.function(c, unit: parsed.unit), case .success(let g) = ControlFlowGraph.build(f, facts: FileFacts(), isCPlusPlus: false) else { continue }
+            let a = BufferFlowAnalysis(function: f, facts: FileFacts(), graph: g, text: SourceText(full))
+            out.append((f.name, a, g.blocks.count, a.run()))
+        }
+        return out
+    }
+
+    /// A long function: two unchecked acquisitions never released, a pointer copied from `buf`, `flags`
+    /// flags set near the top and read at the end, `ptr` tested against NULL near the top and `sections`
+    /// if/else blocks (five lines each) later.
+    static func longFunction(sections: Int, flags: Int) -> String {
+        var lines = ["static PyObject *parse(PyObject *a, PyObject *b, int x, long n) {", "    Py_buffer va, vb;", "    long acc = 0;"]
+        lines += (0..<flags).map { "    int opt\($0) = 0;" }
+        lines += ["    PyObject_GetBuffer(a, &va, PyBUF_SIMPLE);", "    PyObject_GetBuffer(b, &vb, PyBUF_SIMPLE);",
+                  "    char *ptr = va.buf;", "    const char *q = vb.buf;"]
+        lines += (0..<flags).flatMap { ["    if (x & \(1 << $0))", "        opt\($0) = 1;"] }
+        lines += ["    if (ptr == NULL)", "        acc = -1;"]
+        lines += (0..<sections).flatMap { ["    if (x > \($0)) {", "        acc += q[\($0 % 5)];", "    } else {", "        acc -= \($0);", "    }"] }
+        lines += ["    if (n > 0 && ptr != NULL) {", "        acc += ptr[0];", "    }"]
+        lines += (0..<flags).flatMap { ["    if (opt\($0))", "        acc *= \($0 + 2);"] }
+        lines += ["    if (acc < 0)", "        return NULL;", "    return PyLong_FromLong(acc);", "}"]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Past the precise walk's steps (2,000 lines, 64 classes a block), the classes that agree on every view
+    /// are joined: the findings come back, and the merged walk takes about one step a block.
+    func testLongFunctionIsFollowedWithItsClassesJoined() throws {
+        let source = FlowGraphTests.longFunction(sections: 400, flags: 5)
+        XCTAssertGreaterThan(source.split(separator: "\n").count, 2_000)
+        let r = try XCTUnwrap(try analyses(source).first)
+        XCTAssertTrue(r.analysis.merged)
+        XCTAssertEqual(r.issues?.map(\.rule).sorted(), ["BUF101", "BUF101", "BUF102", "BUF102"])
+        XCTAssertLessThanOrEqual(r.analysis.steps, BufferFlowAnalysis.maxSteps + 1 + r.blocks + 16)
+        // A short copy of the shape fits the precise walk, with the same findings.
+        let short = try XCTUnwrap(try analyses(FlowGraphTests.longFunction(sections: 3, flags: 2)).first)
+        XCTAssertFalse(short.analysis.merged)
+        XCTAssertEqual(short.issues?.map(\.rule).sorted(), r.issues?.map(\.rule).sorted())
+    }
+
+    /// Views that really differ in too many ways still give up, in bounded steps.
+    func testTooManyViewStatesStillGiveUp() throws {
+        var lines = ["static int many(PyObject *o, int x) {"]
+        for v in 0..<8 { lines += ["    Py_buffer v\(v);", "    int has\(v) = 0;"] }
+        for v in 0..<8 { lines += ["    if (x & \(1 << v)) {", "        if (PyObject_GetBuffer(o, &v\(v), PyBUF_SIMPLE) < 0)", "            return -1;", "        has\(v) = 1;", "    }"] }
+        for v in 0..<8 { lines += ["    if (has\(v))", "        PyBuffer_Release(&v\(v));"] }
+        lines += ["    return 0;", "}"]
+        let r = try XCTUnwrap(try analyses(lines.joined(separator: "\n") + "\n").first)
+        XCTAssertNil(r.issues)
+        XCTAssertTrue(r.analysis.merged)
+        XCTAssertLessThanOrEqual(r.analysis.steps, 2 * BufferFlowAnalysis.maxSteps + BufferFlowAnalysis.mergedStepsPerBlock * r.blocks + 1)
+    }
 }

@@ -12,7 +12,8 @@ struct FlowIssue: Equatable {
 /// Follows every `Py_buffer` of one function along the paths of its control-flow
 /// graph. A path class is a `PathState`; the states at a block are kept apart
 /// (not merged) so that branches on a flag or on the acquisition's result stay
-/// correlated with the views they guard.
+/// correlated with the views they guard. When they are too many, those that agree
+/// on every view are joined instead (`run()`).
 final class BufferFlowAnalysis {
     let fn: FunctionBody
     let facts: FileFacts
@@ -27,9 +28,13 @@ final class BufferFlowAnalysis {
     /// Conditions (by text) tested more than once.
     var repeatedConditions: Set<String> = []
 
-    /// Path classes kept per block before the function is given up on.
+    /// Path classes kept per block, and blocks walked, before the precise walk stops.
     static let statesPerBlock = 96
     static let maxSteps = 40_000
+    /// Walks of a block allowed to the merged walk, per block of the graph, on top of `maxSteps`: far more
+    /// than it needs (about one per block on long functions with one view part), since a view part is
+    /// walked again at a block only when it has lost a fact there.
+    static let mergedStepsPerBlock = 8
 
     init(function: FunctionBody, facts: FileFacts, graph: ControlFlowGraph, text: SourceText) {
         fn = function
@@ -41,33 +46,138 @@ final class BufferFlowAnalysis {
         findRepeatedConditions()
     }
 
+    /// Whether the last `run()` joined path classes (the precise walk had too many).
+    private(set) var merged = false
+    /// Blocks walked by the last `run()`, both walks together.
+    private(set) var steps = 0
+
     /// The issues, or nil when the paths are too many to follow.
+    ///
+    /// The precise walk keeps every path class apart. Its classes multiply with every fact set on
+    /// one side of a branch and kept until the end (a flag set to a constant, the outcome of a test
+    /// made twice, such as `ptr != NULL` of a pointer copied from `view.buf`), facts that tell no two
+    /// view states apart; along a long function such a split doubles the work of every block after it.
+    /// When the precise walk stops, the merged walk follows the function again with the classes that
+    /// agree on every view joined at each block: bounded by the blocks times the view parts, whatever
+    /// the length, and never blind to a path the precise walk would follow (it may follow paths that
+    /// a dropped fact would have ruled out). Its findings replace what the precise walk found before it stopped.
     func run() -> [FlowIssue]? {
+        merged = false
+        steps = 0
+        if let found = runPrecise() { return found }
+        issues = [:]
+        order = []
+        merged = true
+        return runMerged()
+    }
+
+    /// Every path class apart; nil past `statesPerBlock` classes at a block or `maxSteps` walks.
+    func runPrecise() -> [FlowIssue]? {
         var seen = [Set<PathState>](repeating: [], count: graph.blocks.count)
         var work: [(Int, PathState)] = [(0, PathState())]
-        var steps = 0
         while let (b, start) = work.popLast() {
             if seen[b].contains(start) { continue }
             if seen[b].count >= BufferFlowAnalysis.statesPerBlock { return nil }
             seen[b].insert(start)
             steps += 1
             if steps > BufferFlowAnalysis.maxSteps { return nil }
-            var s = start
-            for n in graph.blocks[b].steps { eval(n, &s) }
-            switch graph.blocks[b].terminator {
-            case .jump(let t):
-                work.append((t, s))
-            case .branch(let cond, let t, let f):
-                work += branch(cond, s, whenTrue: t, whenFalse: f)
-            case .choice(let targets):
-                for t in targets.reversed() { work.append((t, s)) }
-            case .exit(let kind, let at):
-                leaving(s, kind: kind, at: at)
-            case .unreachable:
-                break
+            work += walk(b, from: start)
+        }
+        return order.compactMap { issues[$0] }
+    }
+
+    /// One path class per view part at each block: the classes that reach a block with the same views,
+    /// pointers into them and stores are joined (`PathState.joined`) into the facts they agree on. A
+    /// block is walked again for a view part only when its class lost a fact, so each is walked at most
+    /// once per fact it can lose, plus once; blocks are taken in reverse postorder, so the classes
+    /// reaching a block are mostly joined before it is walked.
+    func runMerged() -> [FlowIssue]? {
+        let count = graph.blocks.count
+        guard count > 0 else { return [] }
+        let limit = steps + BufferFlowAnalysis.maxSteps + BufferFlowAnalysis.mergedStepsPerBlock * count
+        var walked = [[PathState.ViewPart: PathState]](repeating: [:], count: count)
+        var arrived = [[PathState]](repeating: [], count: count)
+        var queue = BlockQueue(rank: reversePostorderRanks())
+        arrived[0] = [PathState()]
+        queue.insert(0)
+        while let b = queue.popFirst() {
+            var changed: [PathState.ViewPart] = [], isChanged = Set<PathState.ViewPart>()
+            for s in arrived[b] {
+                let part = s.viewPart
+                let old = walked[b][part]
+                let next = old.map { $0.joined(with: s) } ?? s
+                if next == old { continue }
+                // As many view parts as the precise walk had classes: the views themselves differ that much.
+                if old == nil && walked[b].count >= BufferFlowAnalysis.statesPerBlock { return nil }
+                walked[b][part] = next
+                if isChanged.insert(part).inserted { changed.append(part) }
+            }
+            arrived[b] = []
+            for part in changed {
+                steps += 1
+                if steps > limit { return nil }
+                for (t, s) in walk(b, from: walked[b][part]!) {
+                    arrived[t].append(s)
+                    queue.insert(t)
+                }
             }
         }
         return order.compactMap { issues[$0] }
+    }
+
+    /// Walks block `b` from `start`: its successors, each with its path class.
+    func walk(_ b: Int, from start: PathState) -> [(Int, PathState)] {
+        var s = start
+        for n in graph.blocks[b].steps { eval(n, &s) }
+        switch graph.blocks[b].terminator {
+        case .jump(let t):
+            return [(t, s)]
+        case .branch(let cond, let t, let f):
+            return branch(cond, s, whenTrue: t, whenFalse: f)
+        case .choice(let targets):
+            return targets.reversed().map { ($0, s) }
+        case .exit(let kind, let at):
+            leaving(s, kind: kind, at: at)
+            return []
+        case .unreachable:
+            return []
+        }
+    }
+
+    func successors(_ b: Int) -> [Int] {
+        switch graph.blocks[b].terminator {
+        case .jump(let t): return [t]
+        case .branch(_, let t, let f): return [t, f]
+        case .choice(let targets): return targets
+        case .exit, .unreachable: return []
+        }
+    }
+
+    /// Each block's place in reverse postorder from the entry (Int.max when unreachable): a block
+    /// comes after every block that reaches it except through a loop's back edge.
+    func reversePostorderRanks() -> [Int] {
+        let count = graph.blocks.count
+        var rank = [Int](repeating: Int.max, count: count)
+        guard count > 0 else { return rank }
+        var visited = [Bool](repeating: false, count: count)
+        var postorder: [Int] = []
+        // The successors are visited last first, so that the first (the true side) comes first.
+        var stack: [(block: Int, next: [Int])] = [(0, successors(0))]
+        visited[0] = true
+        while let top = stack.last {
+            if let t = top.next.last {
+                stack[stack.count - 1].next.removeLast()
+                if !visited[t] {
+                    visited[t] = true
+                    stack.append((t, successors(t)))
+                }
+            } else {
+                postorder.append(top.block)
+                stack.removeLast()
+            }
+        }
+        for (k, b) in postorder.reversed().enumerated() { rank[b] = k }
+        return rank
     }
 
     // MARK: - Reporting
@@ -861,4 +971,51 @@ final class BufferFlowAnalysis {
             }
         }
     }
+}
+
+/// Blocks waiting for a walk, the first in reverse postorder first (a binary heap on the rank).
+struct BlockQueue {
+    let rank: [Int]
+    private var heap: [Int] = []
+    private var queued: [Bool]
+
+    init(rank: [Int]) {
+        self.rank = rank
+        queued = [Bool](repeating: false, count: rank.count)
+    }
+
+    mutating func insert(_ b: Int) {
+        guard !queued[b] else { return }
+        queued[b] = true
+        heap.append(b)
+        var i = heap.count - 1
+        while i > 0 {
+            let p = (i - 1) / 2
+            if less(heap[p], heap[i]) { break }
+            heap.swapAt(p, i)
+            i = p
+        }
+    }
+
+    mutating func popFirst() -> Int? {
+        guard let first = heap.first else { return nil }
+        let last = heap.removeLast()
+        if !heap.isEmpty {
+            heap[0] = last
+            var i = 0
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var m = i
+                if l < heap.count && less(heap[l], heap[m]) { m = l }
+                if r < heap.count && less(heap[r], heap[m]) { m = r }
+                if m == i { break }
+                heap.swapAt(i, m)
+                i = m
+            }
+        }
+        queued[first] = false
+        return first
+    }
+
+    private func less(_ a: Int, _ b: Int) -> Bool { rank[a] != rank[b] ? rank[a] < rank[b] : a < b }
 }

@@ -75,3 +75,25 @@ struct ViewRef: Hashable {
     /// Stands for every element of an array.
     var isArray: Bool
 }
+
+extension PathState {
+    /// What the findings are made of: the views, the pointers into them and the stores of those pointers.
+    /// Path classes that agree on it differ only in facts that tell no two view states apart.
+    struct ViewPart: Hashable {
+        var views: [String: ViewState]
+        var aliases: [String: String]
+        var stores: [String: Int]
+    }
+
+    var viewPart: ViewPart { ViewPart(views: views, aliases: aliases, stores: stores) }
+
+    /// The path class of both: the facts they agree on (the view parts are the same).
+    /// A fact only ever decides a branch, so dropping one can only add paths, never hide one; two
+    /// classes that differ in one condition's outcome alone join exactly (the next test of it splits again).
+    func joined(with other: PathState) -> PathState {
+        var j = self
+        j.integers = integers.filter { other.integers[$0.key] == $0.value }
+        j.conditions = conditions.filter { other.conditions[$0.key] == $0.value }
+        return j
+    }
+}

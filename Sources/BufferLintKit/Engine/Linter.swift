@@ -372,7 +372,7 @@ public final class Linter: @unchecked Sendable {
         return result
     }
 
-    /// The file of the same folder that includes `path` (`#include "blob.c"`, outside any `#if`), and
+    /// The file of the same folder that includes `path` (`#include "blob.c"`, under an `#if` or not), and
     /// its text before that line, as a header given to libclang before the fragment.
     func unityPrefix(of path: String) -> (includer: String, path: String, bytes: [UInt8], lexed: LexedFile)? {
         let dir = (path as NSString).deletingLastPathComponent
@@ -383,12 +383,11 @@ public final class Linter: @unchecked Sendable {
             guard case .success(let bytes) = RegularFile.read(candidate, limit: Linter.syntaxTreeSizeLimit),
                   Prefilter(names: [name]).matches(bytes) else { continue }
             let lexed = Lexer.lex(SourceText(bytes: bytes))
-            var depth = 0
+            // Under an `#if`, the prefix ends with the condition open: libclang closes it at the end of
+            // the prefix (an error there, outside every function), and the part is parsed as if compiled.
             for d in lexed.directives {
                 switch d.kind {
-                case .if, .ifdef, .ifndef: depth += 1
-                case .endif: depth -= 1
-                case .include where depth == 0:
+                case .include:
                     guard let t = d.tokenRange.first, lexed.spelling(at: t) == "\"\(name)\"" else { continue }
                     let folder = (candidate as NSString).deletingLastPathComponent
                     let absolute = folder.hasPrefix("/") ? folder : (cwd as NSString).appendingPathComponent(folder)

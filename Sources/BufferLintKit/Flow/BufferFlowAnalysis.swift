@@ -348,10 +348,17 @@ final class BufferFlowAnalysis {
                 eval(n.children[1], &s)
                 write(n.children[0], node: n, &s)
                 if op == "=" { assign(n.children[0], n.children[1], node: n, &s) } else { forget(n.children[0], keepAlias: true, &s) }
+            } else if (op == "==" || op == "!=") && (isNullPointer(n.children[0]) || isNullPointer(n.children[1])) {
+                // Comparing a pointer with NULL reads the pointer, not the memory it points to:
+                // no use of a released view's memory (an alias compared alone is skipped).
+                for side in n.children where !(isNullPointer(side) || side.stripped.kind == CXCursor_DeclRefExpr) { eval(side, &s) }
             } else {
                 eval(n.children[0], &s)
                 eval(n.children[1], &s)
             }
+        case CXCursor_UnaryOperator where fn.unaryOperator(n)?.op == "!" && n.children.first?.stripped.kind == CXCursor_DeclRefExpr:
+            // `!p`: a test of the pointer's value only.
+            break
         case CXCursor_UnaryOperator:
             guard let operand = n.children.first else { return }
             let op = fn.unaryOperator(n)?.op ?? ""
@@ -524,6 +531,11 @@ final class BufferFlowAnalysis {
         default:
             break
         }
+    }
+
+    /// `NULL`, `0` or `nullptr`, through parentheses and casts.
+    func isNullPointer(_ n: SyntaxNode) -> Bool {
+        ["NULL", "0", "nullptr", "( ( void * ) 0 )"].contains(fn.compactText(n)) || n.stripped.kind == CXCursor_CXXNullPtrLiteralExpr
     }
 
     func aliasRead(_ view: String, node: SyntaxNode, _ s: inout PathState) {
@@ -729,7 +741,8 @@ final class BufferFlowAnalysis {
     /// The successors of a branch, each with the path state refined by the branch's outcome.
     func branch(_ cond: SyntaxNode, _ state: PathState, whenTrue t: Int, whenFalse f: Int) -> [(Int, PathState)] {
         var s = state
-        eval(cond, &s)
+        // A condition that is a variable alone tests its value: a pointer's, not the memory behind it.
+        if cond.stripped.kind != CXCursor_DeclRefExpr { eval(cond, &s) }
         let keys = pendingKeys(cond, s)
         var choices: [[String: Int]] = [[:]]
         for k in keys.prefix(3) { choices = choices.flatMap { c in [0, -1].map { var d = c; d[k] = $0; return d } } }

@@ -34,6 +34,8 @@ public struct DeclarationSynthesis: Sendable, Equatable {
     /// Names written before a declaration's type (`NPY_NO_EXPORT PyObject *f(...)`): attribute macros,
     /// made up as macros that expand to nothing.
     public private(set) var attributes: [String] = []
+    /// Names written between string literals: macros spelling a string, made up as an empty one.
+    public private(set) var strings: [String] = []
     /// Undeclared identifiers that are assigned or incremented: variables, not constants.
     public private(set) var assigned: Set<String> = []
 
@@ -47,9 +49,9 @@ public struct DeclarationSynthesis: Sendable, Equatable {
         self.fragment = fragment
     }
 
-    public var isEmpty: Bool { types.isEmpty && records.isEmpty && values.isEmpty && attributes.isEmpty && !includesPython }
+    public var isEmpty: Bool { types.isEmpty && records.isEmpty && values.isEmpty && attributes.isEmpty && strings.isEmpty && !includesPython }
     /// How many names were made up.
-    public var count: Int { types.count + values.count + attributes.count + records.reduce(0) { $0 + $1.fields.count } }
+    public var count: Int { types.count + values.count + attributes.count + strings.count + records.reduce(0) { $0 + $1.fields.count } }
 
     public static func == (a: DeclarationSynthesis, b: DeclarationSynthesis) -> Bool { a.header() == b.header() }
 
@@ -69,6 +71,7 @@ public struct DeclarationSynthesis: Sendable, Equatable {
         var out = "/* Declarations bufferlint made up for names whose headers were not found. */\n"
         if includesPython { out += "#include <Python.h>\n" }
         for a in attributes { out += "#define \(a)\n" }
+        for s in strings { out += "#define \(s) \"\"\n" }
         if cplusplus { out += DeclarationSynthesis.universalType }
         for r in records { out += "struct \(r.tag);\n" }
         for t in types {
@@ -88,9 +91,10 @@ public struct DeclarationSynthesis: Sendable, Equatable {
             out += " };\n"
         }
         for r in records { emit(r.tag, 0) }
-        for v in values {
+        // Constants get distinct values: a `switch` over several of them must not see duplicate cases.
+        for (k, v) in values.enumerated() {
             switch v.shape {
-            case .integer where !cplusplus && !assigned.contains(v.name): out += "enum { \(v.name) = 0 };\n"
+            case .integer where !cplusplus && !assigned.contains(v.name): out += "enum { \(v.name) = \(0x5A000 + k) };\n"
             default: out += "extern \(declaration(v.name, v.shape, field: false));\n"
             }
         }
@@ -164,7 +168,16 @@ public struct DeclarationSynthesis: Sendable, Equatable {
             guard let first = names.first else { continue }
             let context = Context(unit: unit, error: e)
             let isAttribute = DeclarationSynthesis.isAttributeMacro(first, before: context.startsLine ? nil : context.before.last, after: Array(context.after.dropFirst().prefix(2)))
-            if isAttribute && (e.message.hasPrefix("unknown type name ") || e.message.hasPrefix("use of undeclared identifier ")) {
+            let besideString = [context.before.last, context.after.dropFirst().first].contains { $0?.hasSuffix("\"") == true }
+            let stringBefore = context.before.last?.hasSuffix("\"") == true
+            if e.message.hasPrefix("expected "), stringBefore, let name = context.after.first, isIdentifier(name), !known(name) {
+                // `"(%" NPY_INTP_FMT ")"` with the macro unknown: the parser expected the literal to end.
+                strings.append(name)
+            } else if besideString && e.message.hasPrefix("use of undeclared identifier ") {
+                // `"length (%" NPY_INTP_FMT ")"`: a macro spelling a string literal.
+                guard isIdentifier(first), !known(first), !strings.contains(first) else { continue }
+                strings.append(first)
+            } else if isAttribute && (e.message.hasPrefix("unknown type name ") || e.message.hasPrefix("use of undeclared identifier ")) {
                 guard isIdentifier(first), !known(first), !attributes.contains(first) else { continue }
                 attributes.append(first)
             } else if e.message.hasPrefix("unknown type name ") {
@@ -231,7 +244,7 @@ public struct DeclarationSynthesis: Sendable, Equatable {
     /// starts, followed by a type word or by a name and `*` or another name.
     static func isAttributeMacro(_ name: String, before: String?, after: [String]) -> Bool {
         guard name.count > 2, name.allSatisfy({ $0.isUppercase || $0.isNumber || $0 == "_" }), name.contains(where: \.isLetter) else { return false }
-        guard before == nil || [";", "}", "{", ")"].contains(before!) || before!.hasPrefix("#") else { return false }
+        guard before == nil || [";", "}", "{", ")"].contains(before!) || before!.hasPrefix("#") || typeWords.contains(before!) else { return false }
         guard let next = after.first else { return false }
         if typeWords.contains(next) { return true }
         guard next.first.map({ $0 == "_" || $0.isLetter }) == true, after.count > 1 else { return false }
@@ -314,7 +327,7 @@ public struct DeclarationSynthesis: Sendable, Equatable {
     }
 
     func known(_ name: String) -> Bool {
-        types.contains { $0.name == name } || values.contains { $0.name == name }
+        types.contains { $0.name == name } || values.contains { $0.name == name } || attributes.contains(name) || strings.contains(name)
     }
 
     func isIdentifier(_ s: String) -> Bool {

@@ -140,6 +140,10 @@ public final class ParsedUnit {
             guard let file = clang_getFile(unit, e.file) else { continue }
             let cursor = clang_getCursor(unit, clang_getLocationForOffset(unit, file, UInt32(e.offset)))
             guard let decl = TreeVisitor.outermostDeclaration(cursor) else { continue }
+            // The declaration holding the error is in the error's file (not one the cursor refers to).
+            var declFile: CXFile? = nil
+            clang_getSpellingLocation(clang_getCursorLocation(decl), &declFile, nil, nil, nil)
+            guard let declFile, clang_File_isEqual(declFile, file) != 0 else { continue }
             let kind = clang_getCursorKind(decl)
             // An error in a function body breaks that function only; its own check finds it.
             if FunctionTreeBuilder.kind(of: kind) == .function && clang_isCursorDefinition(decl) != 0 { continue }

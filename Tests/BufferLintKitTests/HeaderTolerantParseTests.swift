@@ -170,6 +170,10 @@ final class HeaderTolerantParseTests: XCTestCase {
         let text = "#ifdef A\nx\n#endif\n#ifndef B\ny\n#else\nz\n#endif\n#ifdef WIN32\nw\n#endif\n#ifdef C\nv\n#endif\n#ifndef C\nu\n#endif\n"
         let uses = ["\nx\n", "\nz\n", "\nw\n", "\nv\n", "\nu\n"].map { text.utf8.count - text.components(separatedBy: $0)[1].utf8.count - 2 }
         XCTAssertEqual(FeatureMacros.assumed(lexed: Lexer.lex(SourceText(bytes: Array(text.utf8))), uses: uses), ["A", "B"])
+        let versions = "#if LIB_VERSION >= 5050\nx\n#endif\n#if OTHER > 0x10\ny\n#endif\n"
+        let at = ["\nx\n", "\ny\n"].map { versions.utf8.count - versions.components(separatedBy: $0)[1].utf8.count - 2 }
+        XCTAssertEqual(FeatureMacros.definitions(lexed: Lexer.lex(SourceText(bytes: Array(versions.utf8))), uses: at).map { "\($0.name)=\($0.value)" },
+                       ["LIB_VERSION=5050", "OTHER=17"])
     }
 
     func testASwigInterfaceIsParsedAsTheCOfItsBlocks() throws {

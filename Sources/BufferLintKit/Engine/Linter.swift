@@ -308,7 +308,7 @@ public final class Linter: @unchecked Sendable {
         if swigCode != nil { arguments += ["-include", "Python.h"] }
         // With headers missing, the feature macros they would define around the uses are assumed defined.
         if !scan.missingIncludes.isEmpty {
-            arguments += FeatureMacros.assumed(lexed: lexed, uses: occurrences.filter { $0.kind == .call }.map(\.nameRange.lowerBound)).map { "-D\($0)=1" }
+            arguments += FeatureMacros.definitions(lexed: lexed, uses: occurrences.filter { $0.kind == .call }.map(\.nameRange.lowerBound)).map { "-D\($0.name)=\($0.value)" }
         }
         let parsePath = swigCode == nil ? path : Linter.swigCodePath(path)
         // A file that does not include Python.h itself may be a part of a unity build, or count on a

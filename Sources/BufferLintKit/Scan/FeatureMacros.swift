@@ -10,6 +10,13 @@ public enum FeatureMacros {
     /// defined), never defined in the file, never tested the other way around a use, not a platform
     /// or reserved name. `uses`: byte offsets of the uses.
     public static func assumed(lexed: LexedFile, uses: [Int]) -> [String] {
+        definitions(lexed: lexed, uses: uses).map(\.name)
+    }
+
+    /// The same, with the value each is given: 1, or for a version test `#if X >= N` (`>`, `==`)
+    /// the least value that takes the branch.
+    public static func definitions(lexed: LexedFile, uses: [Int]) -> [(name: String, value: String)] {
+        var values: [String: String] = [:]
         var definedHere = Set<String>()
         for d in lexed.directives where d.kind == .define || d.kind == .undef {
             if let first = d.tokenRange.first { definedHere.insert(lexed.spelling(at: first)) }
@@ -29,7 +36,12 @@ public enum FeatureMacros {
             case .ifdef: stack.append((toks.first, true))
             case .ifndef: stack.append((toks.first, false))
             case .if:
-                if toks.count == 2, toks[0] == "defined" { stack.append((toks[1], true)) }
+                if toks.count == 3, [">=", ">", "=="].contains(toks[1]), let n = integer(toks[2]), toks[0].first.map({ $0 == "_" || $0.isLetter }) == true {
+                    // `#if CUDA_VERSION >= 5050`: the version the branch needs.
+                    values[toks[0]] = String(toks[1] == ">" ? n + 1 : n)
+                    stack.append((toks[0], true))
+                }
+                else if toks.count == 2, toks[0] == "defined" { stack.append((toks[1], true)) }
                 else if toks.count == 4, toks[0] == "defined", toks[1] == "(", toks[3] == ")" { stack.append((toks[2], true)) }
                 else { stack.append((nil, true)) }
             case .else:
@@ -46,6 +58,14 @@ public enum FeatureMacros {
         return wanted.subtracting(unwanted).subtracting(definedHere).filter { name in
             !platform.contains(name) && !name.hasPrefix("__") && !(name.hasPrefix("_") && name.dropFirst().first?.isUppercase == true)
                 && !name.hasPrefix("Py") && !name.hasPrefix("PY")
-        }.sorted()
+        }.sorted().map { ($0, values[$0] ?? "1") }
+    }
+
+    /// A C integer literal's value (`5050`, `0x030d0000`, `10UL`).
+    static func integer(_ literal: String) -> Int64? {
+        var t = literal.lowercased()
+        while let last = t.last, last == "u" || last == "l" { t.removeLast() }
+        if t.hasPrefix("0x") { return Int64(t.dropFirst(2), radix: 16) }
+        return Int64(t)
     }
 }

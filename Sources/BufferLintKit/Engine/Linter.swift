@@ -308,7 +308,11 @@ public final class Linter: @unchecked Sendable {
         if swigCode != nil { arguments += ["-include", "Python.h"] }
         // With headers missing, the feature macros they would define around the uses are assumed defined.
         if !scan.missingIncludes.isEmpty {
-            arguments += FeatureMacros.definitions(lexed: lexed, uses: occurrences.filter { $0.kind == .call }.map(\.nameRange.lowerBound)).map { "-D\($0.name)=\($0.value)" }
+            // The uses: old calls, and the new API the flow checks follow.
+            let newAPI = Set(FlowPass.names)
+            let uses = occurrences.filter { $0.kind == .call }.map(\.nameRange.lowerBound)
+                + lexed.tokens.filter { $0.kind == .identifier && $0.directive == nil && newAPI.contains(lexed.spelling($0)) }.map(\.start)
+            arguments += FeatureMacros.definitions(lexed: lexed, uses: uses).map { "-D\($0.name)=\($0.value)" }
         }
         let parsePath = swigCode == nil ? path : Linter.swigCodePath(path)
         // A file that does not include Python.h itself may be a part of a unity build, or count on a

@@ -156,4 +156,68 @@ final class FlowGraphTests: XCTestCase {
         XCTAssertTrue(r.analysis.merged)
         XCTAssertLessThanOrEqual(r.analysis.steps, 2 * BufferFlowAnalysis.maxSteps + BufferFlowAnalysis.mergedStepsPerBlock * r.blocks + 1)
     }
+
+    /// `&&`, `||` and `!` written in a macro's definition are read there; an operator right before a macro
+    /// argument is not (the token before the argument is the call's `,`).
+    func testOperatorsSpelledInMacroDefinitions() throws {
+        let source = """
+            #define USABLE(rc, v) ((rc) == 0 && (v).len > 0)
+            #define FAILED(rc) (!((rc) == 0))
+            #define BOTH(a, b) (a && b)
+            static int f(Py_buffer view, int rc, int x, int y) {
+                int a = USABLE(rc, view);
+                int b = FAILED(rc);
+                int c = BOTH(x, y);
+                int d = x || y;
+                return a + b + c + d;
+            }
+            """
+        // The operators are read from the translation unit: it must be alive while they are.
+        let path = try scratch.write("m.c", "#include <Python.h>\n" + source)
+        var args = ["-x", "c", "-w"]
+        if let dir = PythonHeaders.defaultIncludeDir() { args.append("-I\(dir)") }
+        guard case .parsed(let parsed) = ClangParser().parse(path: path, arguments: args, complete: false) else { return XCTFail("no parse") }
+        let fn = try XCTUnwrap(FlowSyntax.definitions(in: parsed.unit).compactMap { FlowSyntax.function($0, unit: parsed.unit) }.first)
+        var logical: [String] = [], nots = 0, comparisons: [String] = []
+        fn.body.walk { n in
+            if n.kind == CXCursor_BinaryOperator {
+                if let op = fn.logicalOperator(n) { logical.append(op) } else if let op = fn.binaryOperator(n) { comparisons.append(op) }
+            }
+            if fn.isLogicalNot(n) { nots += 1 }
+        }
+        XCTAssertEqual(logical, ["&&", "||"])
+        XCTAssertEqual(nots, 1)
+        XCTAssertEqual(comparisons.filter { $0 == "==" || $0 == ">" }.sorted(), ["==", "==", ">"])
+        withExtendedLifetime(parsed) {}
+    }
+
+    /// glibc's `assert` holds a statement expression: its `if` gets blocks of its own, and the side that
+    /// calls `__assert_fail` goes nowhere.
+    func testAssertStatementExpressionHasItsOwnBlocks() throws {
+        var lifted = 0, unreachable = 0
+        try graphs("""
+            #include <assert.h>
+            static int f(int rc) { assert(rc != 0 || rc == 0); return rc; }
+            """) { name, r in
+            guard name == "f", case .success(let g) = r else { return }
+            lifted = g.lifted.count
+            unreachable = g.blocks.filter { if case .unreachable = $0.terminator { return true } else { return false } }.count
+        }
+        XCTAssertEqual(lifted, 1)
+        XCTAssertGreaterThanOrEqual(unreachable, 1)
+    }
+
+    /// Tests of one expression that each split the path classes (conditions tested again later) stop being
+    /// followed past `maxReplays` evaluations: the expression is evaluated whole, and the walk goes on.
+    func testManyTestsInOneExpressionAreBounded() throws {
+        let k = 12
+        var lines = ["static int sum(int x0" + (1..<k).map { ", int x\($0)" }.joined() + ");",
+                     "static int many(PyObject *o" + (0..<k).map { ", int x\($0)" }.joined() + ") {", "    Py_buffer view;",
+                     "    if (PyObject_GetBuffer(o, &view, PyBUF_SIMPLE) < 0)", "        return -1;"]
+        lines.append("    int t = sum(" + (0..<k).map { "x\($0) ? 1 : 0" }.joined(separator: ", ") + ");")
+        for v in 0..<k { lines += ["    if (x\(v))", "        t++;", "    if (x\(v))", "        t--;"] }
+        lines += ["    return t;", "}"]
+        let r = try XCTUnwrap(try analyses(lines.joined(separator: "\n") + "\n").first)
+        XCTAssertEqual(r.issues?.map(\.rule), ["BUF102"])
+    }
 }

@@ -125,23 +125,181 @@ final class BufferFlowAnalysis {
         return order.compactMap { issues[$0] }
     }
 
-    /// Walks block `b` from `start`: its successors, each with its path class.
+    /// Walks block `b` from `start`: its successors, each with its path class. A step splits the class when
+    /// `&&`, `||` or `?:` inside it test what the branches refine (`evaluate`).
     func walk(_ b: Int, from start: PathState) -> [(Int, PathState)] {
-        var s = start
-        for n in graph.blocks[b].steps { eval(n, &s) }
+        var states = [start]
+        for n in graph.blocks[b].steps {
+            if states.count == 1 {
+                states = evaluate(n, from: states[0])
+                continue
+            }
+            var next: [PathState] = [], kept = Set<PathState>()
+            for s in states {
+                for r in evaluate(n, from: s) where kept.insert(r).inserted { next.append(r) }
+            }
+            states = next
+        }
         switch graph.blocks[b].terminator {
         case .jump(let t):
-            return [(t, s)]
+            return states.map { (t, $0) }
         case .branch(let cond, let t, let f):
-            return branch(cond, s, whenTrue: t, whenFalse: f)
+            return states.flatMap { branch(cond, $0, whenTrue: t, whenFalse: f) }
         case .choice(let targets):
-            return targets.reversed().map { ($0, s) }
+            return states.flatMap { s in targets.reversed().map { ($0, s) } }
         case .exit(let kind, let at):
-            leaving(s, kind: kind, at: at)
+            for s in states { leaving(s, kind: kind, at: at) }
             return []
         case .unreachable:
             return []
         }
+    }
+
+    // MARK: - Short-circuit evaluation inside a step
+
+    /// Where the evaluation of one step is: the outcomes it takes at each test of `&&`, `||` and `?:`.
+    struct Replay {
+        /// The outcome to take at each test, in order (an index into `outcomes`); past its end the tests are new.
+        var script: [Int] = []
+        var cursor = 0
+        /// Scripts still to evaluate: this one's prefix with another outcome at a new test.
+        var alternatives: [[Int]] = []
+        /// The outcomes of the tests taken so far, by node id: the value of `ok` in `ok = rc == 0 && view.len`.
+        var decided: [Int: Bool] = [:]
+        /// The step called a function that does not return: no path goes on.
+        var dead = false
+        /// The evaluation repeats one already made (or is dead): it reports nothing and its state is dropped.
+        var silent = false
+        /// False: `&&`, `||` and `?:` evaluate every operand (the evaluation before the tests were followed).
+        var forking = true
+        /// Inside a statement expression that is evaluated as an expression: its statements do not end the path.
+        var statementDepth = 0
+    }
+
+    var replay = Replay()
+    /// Tests met while evaluating one step: (node, outcome, state) triples already followed.
+    var replayTests: Set<ReplayTest> = []
+
+    struct ReplayTest: Hashable {
+        var node: Int
+        var outcome: Bool
+        var state: PathState
+    }
+
+    /// Evaluations of one step from one state before the step is evaluated without following its tests.
+    static let maxReplays = 256
+
+    /// One way through a step: the state after it and the outcomes its tests took (by node id), which a
+    /// branch on the step needs to know the value of `(rc < 0 ? (PyErr_SetString(...), -1) : 0) < 0`.
+    struct Evaluation: Hashable {
+        var state: PathState
+        var decided: [Int: Bool]
+    }
+
+    /// The states after step `n` from `start` (`evaluations`, told apart by the state only).
+    func evaluate(_ n: SyntaxNode, from start: PathState) -> [PathState] {
+        let all = evaluations(n, from: start)
+        if all.count < 2 { return all.map(\.state) }
+        var kept = Set<PathState>()
+        return all.compactMap { kept.insert($0.state).inserted ? $0.state : nil }
+    }
+
+    /// The ways through step `n` from `start`: one per way through its `&&`, `||` and `?:` that the tests tell
+    /// apart, as an `if` would (the operand a test skips is not evaluated); none when it calls a function that
+    /// does not return. Each way is an evaluation from the start, following a script of outcomes; one that
+    /// reaches a test with a state and outcome met before ends there (what follows is the same).
+    func evaluations(_ n: SyntaxNode, from start: PathState) -> [Evaluation] {
+        replay = Replay()
+        var s = start
+        eval(n, &s)
+        if replay.alternatives.isEmpty {
+            let r = replay
+            replay = Replay()
+            replayTests = []
+            return r.dead || r.silent ? [] : [Evaluation(state: s, decided: r.decided)]
+        }
+        var results: [Evaluation] = [], kept = Set<Evaluation>()
+        func keep(_ state: PathState) {
+            guard !replay.dead && !replay.silent else { return }
+            let e = Evaluation(state: state, decided: replay.decided)
+            if kept.insert(e).inserted { results.append(e) }
+        }
+        keep(s)
+        var scripts = Array(replay.alternatives.reversed())
+        var runs = 1
+        while let script = scripts.popLast() {
+            runs += 1
+            if runs > BufferFlowAnalysis.maxReplays {
+                // Too many ways through one expression: every operand evaluated, as if the tests decided nothing.
+                replay = Replay()
+                replay.forking = false
+                var whole = start
+                eval(n, &whole)
+                let dead = replay.dead
+                replay = Replay()
+                replayTests = []
+                return dead ? [] : [Evaluation(state: whole, decided: [:])]
+            }
+            replay = Replay()
+            replay.script = script
+            var r = start
+            eval(n, &r)
+            scripts += replay.alternatives.reversed()
+            keep(r)
+        }
+        replay = Replay()
+        replayTests = []
+        return results
+    }
+
+    /// Evaluates `e` as a test and says which way it went on this evaluation: `&&`, `||`, `!`, `,` and `?:`
+    /// taken apart, each elementary test split as a branch splits (`outcomes`).
+    func decide(_ e: SyntaxNode, _ s: inout PathState) -> Bool {
+        let n = e.stripped
+        let result: Bool
+        if let op = fn.logicalOperator(n), n.children.count == 2 {
+            let l = decide(n.children[0], &s)
+            if l == (op == "||") { result = l } else { result = decide(n.children[1], &s) }
+        } else if n.kind == CXCursor_BinaryOperator, n.children.count == 2, fn.binaryOperator(n) == "," {
+            eval(n.children[0], &s)
+            result = decide(n.children[1], &s)
+        } else if fn.isLogicalNot(n), let operand = n.children.first {
+            result = !decide(operand, &s)
+        } else if n.kind == CXCursor_ConditionalOperator, n.children.count == 3 {
+            result = decide(n.children[0], &s) ? decide(n.children[1], &s) : decide(n.children[2], &s)
+        } else {
+            eval(n, &s)
+            result = test(n, &s)
+        }
+        replay.decided[n.id] = result
+        return result
+    }
+
+    /// One elementary test: its outcome on this evaluation, and the state refined by it.
+    func test(_ cond: SyntaxNode, _ s: inout PathState) -> Bool {
+        let options = outcomes(cond, s)
+        var pick = options.count - 1
+        if replay.silent {
+            // Repeats a way already followed: any outcome does.
+        } else if replay.cursor < replay.script.count {
+            pick = replay.script[replay.cursor]
+            replay.cursor += 1
+        } else {
+            // The true side first, as the walk takes it.
+            let fresh = options.indices.reversed().filter {
+                replayTests.insert(ReplayTest(node: cond.id, outcome: options[$0].0, state: options[$0].1)).inserted
+            }
+            if let first = fresh.first {
+                for k in fresh.dropFirst() { replay.alternatives.append(replay.script + [k]) }
+                replay.script.append(first)
+                replay.cursor += 1
+                pick = first
+            } else {
+                replay.silent = true
+            }
+        }
+        s = options[pick].1
+        return options[pick].0
     }
 
     func successors(_ b: Int) -> [Int] {
@@ -187,6 +345,7 @@ final class BufferFlowAnalysis {
     }
 
     func report(_ rule: String, range: Range<Int>, id: String, _ message: String, function: String) {
+        guard !replay.silent else { return }
         let key = "\(rule)#\(id)"
         guard issues[key] == nil else { return }
         issues[key] = FlowIssue(rule: rule, range: range, message: message, function: function)
@@ -338,9 +497,27 @@ final class BufferFlowAnalysis {
     // MARK: - Expressions
 
     func eval(_ n: SyntaxNode, _ s: inout PathState) {
+        if graph.lifted.contains(n.id) { return }
         switch n.kind {
         case CXCursor_CallExpr:
             call(n, &s)
+            if noReturnFunctions.contains(n.spelling) && replay.statementDepth == 0 {
+                replay.dead = true
+                replay.silent = true
+            }
+        case CXCursor_UnaryExpr:
+            // `sizeof`, `_Alignof`, `noexcept`: the operand is not evaluated.
+            return
+        case CXCursor_StmtExpr:
+            replay.statementDepth += 1
+            n.children.forEach { eval($0, &s) }
+            replay.statementDepth -= 1
+        case CXCursor_ConditionalOperator where replay.forking && n.children.count == 3:
+            if decide(n.children[0], &s) { eval(n.children[1], &s) } else { eval(n.children[2], &s) }
+        case CXCursor_BinaryOperator where replay.forking && n.children.count == 2 && fn.logicalOperator(n) != nil:
+            // The right side is evaluated only when the left one does not decide: `rc != 0 || view.len == 0`.
+            let l = decide(n.children[0], &s)
+            if l != (fn.logicalOperator(n) == "||") { eval(n.children[1], &s) }
         case CXCursor_BinaryOperator, CXCursor_CompoundAssignOperator:
             guard n.children.count == 2 else { n.children.forEach { eval($0, &s) }; return }
             let op = fn.binaryOperator(n) ?? ""
@@ -400,7 +577,7 @@ final class BufferFlowAnalysis {
            base.kind == CXCursor_DeclRefExpr {
             // A method of a local object may release its members.
             let prefix = varKey(base.referenced) + "."
-            for k in s.views.keys where k.hasPrefix(prefix) { s.views[k] = .unknown }
+            for k in s.views.keys where k.hasPrefix(prefix) { s.setView(k, .unknown) }
         }
         switch name {
         case "PyObject_GetBuffer" where args.count == 3:
@@ -413,7 +590,7 @@ final class BufferFlowAnalysis {
             return
         case _ where BufferFlowAnalysis.zeroingFunctions.contains(name):
             if let dest = args.first, let v = viewRef(dest), !v.isArray {
-                if tracked(v) { s.views[v.key] = .empty }
+                if tracked(v) { s.setView(v.key, .empty) }
                 args.dropFirst().forEach { eval($0, &s) }
                 return
             }
@@ -475,14 +652,14 @@ final class BufferFlowAnalysis {
         case .empty, .released: failure = .empty
         default: failure = .unknown
         }
-        s.views[v.key] = .pending(Acquisition(site: node.id, writable: writable, onFailure: v.isArray ? .unknown : failure))
+        s.setView(v.key, .pending(Acquisition(site: node.id, writable: writable, onFailure: v.isArray ? .unknown : failure)))
         s.stores[v.key] = nil
     }
 
     func release(_ v: ViewRef, node: SyntaxNode, _ s: inout PathState) {
         guard tracked(v) else { return }
         if v.isArray {
-            s.views[v.key] = .unknown
+            s.setView(v.key, .unknown)
             return
         }
         let what = source(node)
@@ -493,22 +670,22 @@ final class BufferFlowAnalysis {
             } else {
                 report("BUF103", at: node, "`\(what)` releases a view that was never filled: its `obj` is uninitialised (initialise it with `= {NULL, NULL}` or release only after a successful `PyObject_GetBuffer`)", function: "PyBuffer_Release")
             }
-            s.views[v.key] = .unknown
+            s.setView(v.key, .unknown)
         case .bufNull:
             report("BUF103", at: node, "`\(what)` releases a view that was never filled: only its `buf` was set to NULL, its `obj` is uninitialised (initialise the whole view with `= {NULL, NULL}`)", function: "PyBuffer_Release")
-            s.views[v.key] = .unknown
+            s.setView(v.key, .unknown)
         case .empty:
             break
         case .released(let at):
             report("BUF103", at: node, "`\(what)` releases a view already released at line \(line(ofNode: at)) on this path (release each acquisition once, or zero the view after releasing it)", function: "PyBuffer_Release")
-            s.views[v.key] = .unknown
+            s.setView(v.key, .unknown)
         case .pending, .acquired:
             if let store = s.stores[v.key], let storeNode = nodes[store] {
                 report("BUF104", at: storeNode, "`\(source(storeNode))` hands out a pointer into the view's memory, but the view is released at line \(line(node.range.lowerBound)) before the function returns: the caller reads released memory", function: "PyBuffer_Release")
             }
-            s.views[v.key] = .released(at: node.id)
+            s.setView(v.key, .released(at: node.id))
         case .unknown:
-            s.views[v.key] = .released(at: node.id)
+            s.setView(v.key, .released(at: node.id))
         }
         s.stores[v.key] = nil
     }
@@ -523,8 +700,12 @@ final class BufferFlowAnalysis {
             guard member != "obj" else { return }
             report("BUF101", at: node, "`\(source(node))` is used before the result of `PyObject_GetBuffer` (line \(line(ofNode: a.site))) is checked: when the call fails the view is not filled and an exception is set")
             // Reported once: from here on the path is the one where the call succeeded.
-            s.views[v.key] = .acquired(a)
+            s.setView(v.key, .acquired(a))
             for (name, fact) in s.integers where fact == .acquisitionResult(v.key) { s.integers[name] = .constant(0) }
+        case _ where s.failed[v.key] != nil:
+            // Read where a test of the result says the call failed: `rc == 0 || view.len == 0`.
+            guard member != "obj", let failedAt = s.failed[v.key] else { return }
+            report("BUF101", at: node, "`\(source(node))` is read where the result of `PyObject_GetBuffer` (line \(line(ofNode: failedAt))) says the call failed: the view is not filled and an exception is set (read the view only on the success side of the test)")
         case .released(let at):
             guard BufferFlowAnalysis.memoryMembers.contains(member) else { return }
             report("BUF104", at: node, "`\(source(node))` is read after the view was released at line \(line(ofNode: at)): the memory may already be freed or resized", function: "PyBuffer_Release")
@@ -551,7 +732,7 @@ final class BufferFlowAnalysis {
 
     func escape(_ v: ViewRef, _ s: inout PathState) {
         guard tracked(v) else { return }
-        s.views[v.key] = .unknown
+        s.setView(v.key, .unknown)
         s.stores[v.key] = nil
     }
 
@@ -581,7 +762,10 @@ final class BufferFlowAnalysis {
             l.children.forEach { eval($0, &s) }
             if let base = l.children.first, let v = derivedView(base, s) { writeCheck(v, node: node, &s) }
         case CXCursor_MemberRefExpr:
-            if memberView(l) != nil { return }
+            if let v = memberView(l) {
+                s.failed[v.key] = nil
+                return
+            }
             guard let base = l.children.first else { return }
             if fn.isArrow(l) {
                 eval(base, &s)
@@ -622,12 +806,14 @@ final class BufferFlowAnalysis {
             if let v = lvalueRef(l) { escape(v, &s); return }
             if isInteger(l) { s.integers[k] = integerFact(r, s) }
             s.aliases[k] = derivedView(r, s)
-            if l.canonicalType.hasSuffix("*") && BufferFlowAnalysis.isViewType(l.canonicalType) { s.views["*" + k] = nil }
+            if l.canonicalType.hasSuffix("*") && BufferFlowAnalysis.isViewType(l.canonicalType) { s.setView("*" + k, nil) }
             if !isLocal(d), let v = derivedView(r, s), viewRefs[v]?.owned == true { s.stores[v] = node.id }
         case CXCursor_MemberRefExpr:
             if let v = memberView(l), tracked(v) {
-                if l.spelling == "obj" && constValue(r) == 0 { s.views[v.key] = .empty }
-                if l.spelling == "buf" && constValue(r) == 0, case .uninitialized = s.view(v.key) { s.views[v.key] = .bufNull }
+                // The view filled by hand after a failed acquisition.
+                s.failed[v.key] = nil
+                if l.spelling == "obj" && constValue(r) == 0 { s.setView(v.key, .empty) }
+                if l.spelling == "buf" && constValue(r) == 0, case .uninitialized = s.view(v.key) { s.setView(v.key, .bufNull) }
                 return
             }
             if let v = lvalueRef(l) { escape(v, &s); return }
@@ -675,20 +861,20 @@ final class BufferFlowAnalysis {
                 report("BUF102", at: site, "the view acquired here is not released before its variable is declared again at line \(line(n.range.lowerBound)) (the next iteration): the acquisition leaks")
             }
             if !v.owned {
-                s.views[k] = .unknown
+                s.setView(k, .unknown)
             } else if let i = initializer?.stripped {
-                s.views[k] = i.kind == CXCursor_InitListExpr ? .empty : .unknown
+                s.setView(k, i.kind == CXCursor_InitListExpr ? .empty : .unknown)
             } else {
-                s.views[k] = .uninitialized(failedAt: nil)
+                s.setView(k, .uninitialized(failedAt: nil))
             }
             s.stores[k] = nil
             return
         }
         let prefix = k + "."
-        for key in s.views.keys where key.hasPrefix(prefix) { s.views[key] = nil }
+        for key in s.views.keys where key.hasPrefix(prefix) { s.setView(key, nil) }
         s.integers[k] = nil
         s.aliases[k] = nil
-        s.views["*" + k] = nil
+        s.setView("*" + k, nil)
         guard let i = initializer else { return }
         if isInteger(n) { s.integers[k] = integerFact(i, s) }
         s.aliases[k] = derivedView(i, s)
@@ -740,36 +926,47 @@ final class BufferFlowAnalysis {
 
     /// The successors of a branch, each with the path state refined by the branch's outcome.
     func branch(_ cond: SyntaxNode, _ state: PathState, whenTrue t: Int, whenFalse f: Int) -> [(Int, PathState)] {
-        var s = state
         // A condition that is a variable alone tests its value: a pointer's, not the memory behind it.
-        if cond.stripped.kind != CXCursor_DeclRefExpr { eval(cond, &s) }
+        let ways = cond.stripped.kind == CXCursor_DeclRefExpr ? [Evaluation(state: state, decided: [:])] : evaluations(cond, from: state)
+        return ways.flatMap { e -> [(Int, PathState)] in
+            // The value of the condition follows the outcomes its own tests took.
+            replay.decided = e.decided
+            defer { replay.decided = [:] }
+            return outcomes(cond, e.state).map { ($0.0 ? t : f, $0.1) }
+        }
+    }
+
+    /// The outcomes of a test evaluated in `s`, each with the state it refines: a pending acquisition the test
+    /// reads succeeded on one side and failed on the other, a condition tested again keeps its outcome.
+    func outcomes(_ cond: SyntaxNode, _ s: PathState) -> [(Bool, PathState)] {
         let keys = pendingKeys(cond, s)
         var choices: [[String: Int]] = [[:]]
         for k in keys.prefix(3) { choices = choices.flatMap { c in [0, -1].map { var d = c; d[k] = $0; return d } } }
-        var out: [(Int, PathState)] = []
+        var out: [(Bool, PathState)] = []
         let named = conditionKey(cond)
         for choice in choices {
             var r = s
             for (k, c) in choice {
                 guard case .pending(let a) = r.view(k) else { continue }
-                r.views[k] = c == 0 ? .acquired(a) : ViewState(failure: a.onFailure, site: a.site)
+                r.setView(k, c == 0 ? .acquired(a) : ViewState(failure: a.onFailure, site: a.site))
+                if c != 0 && viewRefs[k]?.isArray == false { r.failed[k] = a.site }
                 for (name, fact) in r.integers where fact == .acquisitionResult(k) { r.integers[name] = .constant(c) }
             }
             if let v = value(cond, s, choice) {
-                out.append((v != 0 ? t : f, r))
+                out.append((v != 0, r))
             } else if let (key, trueMeans) = named {
                 if let known = r.conditions[key] {
-                    out.append((known == trueMeans ? t : f, r))
+                    out.append((known == trueMeans, r))
                 } else {
                     var a = r, b = r
                     a.conditions[key] = trueMeans
                     b.conditions[key] = !trueMeans
-                    out.append((f, b))
-                    out.append((t, a))
+                    out.append((false, b))
+                    out.append((true, a))
                 }
             } else {
-                out.append((f, r))
-                out.append((t, r))
+                out.append((false, r))
+                out.append((true, r))
             }
         }
         return out
@@ -799,6 +996,7 @@ final class BufferFlowAnalysis {
     /// A condition's value on a path, with pending acquisitions decided by `choice` (0 success, -1 failure).
     func value(_ e: SyntaxNode, _ s: PathState, _ choice: [String: Int]) -> Int? {
         let n = e.stripped
+        if let d = replay.decided[n.id] { return d ? 1 : 0 }
         switch n.kind {
         case CXCursor_IntegerLiteral, CXCursor_CharacterLiteral, CXCursor_CXXBoolLiteralExpr, CXCursor_GNUNullExpr, CXCursor_CXXNullPtrLiteralExpr:
             return constValue(n)
@@ -830,6 +1028,11 @@ final class BufferFlowAnalysis {
             }
         case CXCursor_UnaryOperator:
             guard let operand = n.children.first else { return nil }
+            if fn.unaryOperator(n) == nil, fn.isLogicalNot(n) {
+                // A `!` written in a macro's definition: `#define FAILED(rc) (!((rc) == 0))`.
+                guard let c = value(operand, s, choice) else { return nil }
+                return c == 0 ? 1 : 0
+            }
             guard let (op, prefix) = fn.unaryOperator(n) else {
                 // Two operators spelled inside a macro (`!!(x)` of `unlikely(x)`): any pair of `!`, `-`, `~`
                 // keeps whether the value is zero, which is all a branch needs.
@@ -852,7 +1055,7 @@ final class BufferFlowAnalysis {
             }
         case CXCursor_BinaryOperator:
             guard n.children.count == 2, let op = fn.binaryOperator(n) else { return nil }
-            if op == "=" { return value(n.children[1], s, choice) }
+            if op == "=" || op == "," { return value(n.children[1], s, choice) }
             let a = value(n.children[0], s, choice)
             if op == "&&", a == 0 { return 0 }
             if op == "||", let a, a != 0 { return 1 }
@@ -906,8 +1109,12 @@ final class BufferFlowAnalysis {
         return (key, trueMeans)
     }
 
+    /// Conditions (by text) that more than one branch tests. The text of a node inside a macro's expansion is
+    /// the text of the macro's use (`ARG_MANDATORY`, `SET_EXC(res, db)`), the same for every condition the
+    /// expansion holds: a text two branches with overlapping ranges share names no single condition, and is left out.
     func findRepeatedConditions() {
-        var counts: [String: Int] = [:]
+        var seen: [String: [(range: Range<Int>, node: Int)]] = [:]
+        var ambiguous = Set<String>()
         for b in graph.blocks {
             guard case .branch(let cond, _, _) = b.terminator else { continue }
             let n = cond.stripped
@@ -917,9 +1124,12 @@ final class BufferFlowAnalysis {
                 else if constValue(n.children[0]) == 0 { key = fn.compactText(n.children[1].stripped) }
                 else { key = fn.compactText(n.children[0]) + " == " + fn.compactText(n.children[1]) }
             }
-            counts[key, default: 0] += 1
+            if key.isEmpty { continue }
+            let range = n.range.isEmpty ? n.range.lowerBound..<(n.range.lowerBound + 1) : n.range
+            if seen[key, default: []].contains(where: { $0.node != n.id && $0.range.overlaps(range) }) { ambiguous.insert(key) }
+            seen[key, default: []].append((range, n.id))
         }
-        repeatedConditions = Set(counts.filter { $0.value > 1 }.keys)
+        repeatedConditions = Set(seen.filter { $0.value.count > 1 && !ambiguous.contains($0.key) }.keys)
     }
 
     /// Local arrays of views whose elements are acquired and never released nor handed on as a whole.

@@ -62,8 +62,17 @@ struct PathState: Hashable {
     var aliases: [String: String] = [:]
     /// Views whose `buf` was stored where the caller can read it: node id of the store.
     var stores: [String: Int] = [:]
+    /// Views whose state a test of the acquisition's result set to the failure state (`rc == 0 || view.len`,
+    /// `if (rc != 0) n = view.len;`): node id of the `PyObject_GetBuffer` call. Any other change of the view forgets it.
+    var failed: [String: Int] = [:]
 
     func view(_ key: String) -> ViewState { views[key] ?? .unknown }
+
+    /// Sets a view's state (nil: forgets the view); the view is no longer known to have failed.
+    mutating func setView(_ key: String, _ state: ViewState?) {
+        views[key] = state
+        if !failed.isEmpty { failed[key] = nil }
+    }
 }
 
 /// A `Py_buffer` the analysis can name.
@@ -94,6 +103,7 @@ extension PathState {
         var j = self
         j.integers = integers.filter { other.integers[$0.key] == $0.value }
         j.conditions = conditions.filter { other.conditions[$0.key] == $0.value }
+        j.failed = failed.filter { other.failed[$0.key] == $0.value }
         return j
     }
 }

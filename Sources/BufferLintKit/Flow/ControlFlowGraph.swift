@@ -37,6 +37,9 @@ struct FlowBlock {
 /// A function's control-flow graph; block 0 is the entry.
 struct ControlFlowGraph {
     var blocks: [FlowBlock]
+    /// Statement expressions (`({ ... })`, as in glibc's `assert`) whose statements have blocks of their own:
+    /// the step that holds one does not evaluate it again.
+    var lifted: Set<Int> = []
 
     /// The graph of a function body, or why it cannot be built (computed goto, setjmp).
     static func build(_ function: FunctionBody, facts: FileFacts, isCPlusPlus: Bool) -> Result<ControlFlowGraph, Unsupported> {
@@ -64,6 +67,7 @@ final class CFGBuilder {
     var switchHasDefault: [Bool] = []
     /// Per enclosing `try`: the entries of its handlers and whether one catches everything.
     var handlers: [(entries: [Int], catchesAll: Bool)] = []
+    var lifted: Set<Int> = []
 
     init(function: FunctionBody, facts: FileFacts, isCPlusPlus: Bool) {
         self.function = function
@@ -86,7 +90,7 @@ final class CFGBuilder {
             guard let target = labels[g.label] else { return .failure(.init(reason: "goto to an unknown label")) }
             blocks[g.block].terminator = .jump(target)
         }
-        return .success(ControlFlowGraph(blocks: blocks))
+        return .success(ControlFlowGraph(blocks: blocks, lifted: lifted))
     }
 
     func newBlock() -> Int {
@@ -115,7 +119,34 @@ final class CFGBuilder {
     }
 
     func append(_ n: SyntaxNode) {
+        liftStatementExpressions(n)
         blocks[here()].steps.append(n)
+    }
+
+    /// Builds the statements of the statement expressions `n` always evaluates, before `n` (glibc's `assert` is
+    /// `((void) sizeof ((expr) ? 1 : 0), __extension__ ({ if (expr) ; else __assert_fail (...); }))`), so that
+    /// their branches and calls that do not return shape the paths. One on a side of `&&`, `||` or `?:` that
+    /// may not be evaluated stays part of its expression, and so does one in `sizeof` or in a lambda.
+    func liftStatementExpressions(_ n: SyntaxNode) {
+        func visit(_ m: SyntaxNode, top: Bool) {
+            switch m.kind {
+            case CXCursor_StmtExpr:
+                guard let body = m.children.first(where: { $0.kind == CXCursor_CompoundStmt }) else { return }
+                lifted.insert(m.id)
+                statement(body)
+            case CXCursor_LambdaExpr, CXCursor_BlockExpr, CXCursor_UnaryExpr:
+                return
+            case CXCursor_ConditionalOperator:
+                if let c = m.children.first { visit(c, top: false) }
+            case CXCursor_BinaryOperator where function.logicalOperator(m) != nil:
+                if let l = m.children.first { visit(l, top: false) }
+            default:
+                // Statements inside a statement that is a step (one the builder could not take apart) are not lifted.
+                if !top && clang_isStatement(m.kind) != 0 && m.kind != CXCursor_DeclStmt { return }
+                for c in m.children { visit(c, top: false) }
+            }
+        }
+        visit(n, top: true)
     }
 
     func isExpression(_ n: SyntaxNode) -> Bool { clang_isExpression(n.kind) != 0 }
@@ -315,7 +346,7 @@ final class CFGBuilder {
         }
     }
 
-    /// A branch on `e`, with `&&`, `||`, `!` and `,` taken apart.
+    /// A branch on `e`, with `&&`, `||`, `!`, `,` and `?:` taken apart (also when a macro spells them).
     func condition(_ e: SyntaxNode, whenTrue: Int, whenFalse: Int) {
         var s = e
         while (s.kind == CXCursor_ParenExpr || s.kind == CXCursor_UnexposedExpr), s.children.count == 1 { s = s.children[0] }
@@ -341,10 +372,21 @@ final class CFGBuilder {
                 break
             }
         }
-        if s.kind == CXCursor_UnaryOperator, let (op, prefix) = function.unaryOperator(s), op == "!", prefix {
+        if s.kind == CXCursor_UnaryOperator, function.isLogicalNot(s) {
             condition(s.children[0], whenTrue: whenFalse, whenFalse: whenTrue)
             return
         }
+        if s.kind == CXCursor_ConditionalOperator, s.children.count == 3 {
+            let first = newBlock(), second = newBlock()
+            condition(s.children[0], whenTrue: first, whenFalse: second)
+            current = first
+            condition(s.children[1], whenTrue: whenTrue, whenFalse: whenFalse)
+            current = second
+            condition(s.children[2], whenTrue: whenTrue, whenFalse: whenFalse)
+            return
+        }
+        _ = here()
+        liftStatementExpressions(s)
         _ = here()
         finish(.branch(s, whenTrue: whenTrue, whenFalse: whenFalse))
     }

@@ -77,13 +77,16 @@ final class FunctionBody {
     let body: SyntaxNode
     let tokens: [FlowToken]
     let returnsVoid: Bool
+    /// The translation unit, alive as long as the analysis: it spells the operators written inside macro definitions.
+    let unit: CXTranslationUnit?
 
-    init(name: String, root: SyntaxNode, body: SyntaxNode, tokens: [FlowToken], returnsVoid: Bool) {
+    init(name: String, root: SyntaxNode, body: SyntaxNode, tokens: [FlowToken], returnsVoid: Bool, unit: CXTranslationUnit? = nil) {
         self.name = name
         self.root = root
         self.body = body
         self.tokens = tokens
         self.returnsVoid = returnsVoid
+        self.unit = unit
     }
 
     /// Index of the first token at or after `offset`.
@@ -108,7 +111,8 @@ final class FunctionBody {
     var unaryOperators: [Int: (op: String, prefix: Bool)?] = [:]
 
     /// The operator of a binary or compound-assignment node: the first punctuation token after its left
-    /// operand; nil inside a macro expansion, where the node has no tokens of its own.
+    /// operand, or when the operator is written in a macro's definition, the token there (`spelledOperator`);
+    /// nil when neither finds it.
     func binaryOperator(_ n: SyntaxNode) -> String? {
         if let known = binaryOperators[n.id] { return known }
         var op: String? = nil
@@ -118,6 +122,7 @@ final class FunctionBody {
                 op = tokens(in: lhs.range.upperBound..<rhs.range.lowerBound)
                     .first(where: { $0.kind == CXToken_Punctuation && $0.spelling != ")" && $0.spelling != "]" })?.spelling
             }
+            if op == nil { op = spelledOperator(n) }
         }
         binaryOperators[n.id] = op
         return op
@@ -141,6 +146,60 @@ final class FunctionBody {
         }
         unaryOperators[n.id] = result
         return result
+    }
+
+    /// `&&` or `||` when `n` is one, also when the operator is written in a macro's definition (`assert`'s
+    /// argument keeps its own tokens; `#define OK(r, v) ((r) == 0 && (v)->len)` does not): nil otherwise.
+    func logicalOperator(_ n: SyntaxNode) -> String? {
+        guard n.kind == CXCursor_BinaryOperator, let op = binaryOperator(n), op == "&&" || op == "||" else { return nil }
+        return op
+    }
+
+    /// Whether `n` is a prefix `!`, also one written in a macro's definition.
+    func isLogicalNot(_ n: SyntaxNode) -> Bool {
+        guard n.kind == CXCursor_UnaryOperator, let operand = n.children.first else { return false }
+        if let (op, prefix) = unaryOperator(n) { return op == "!" && prefix }
+        let start = clang_getRangeStart(clang_getCursorExtent(n.cursor))
+        guard clang_equalLocations(start, clang_getRangeStart(clang_getCursorExtent(operand.cursor))) == 0,
+              let t = spelledTokens(from: start, to: start).first else { return false }
+        return t.spelling == "!"
+    }
+
+    /// The operator of a binary node read where its tokens are written: between the start of the left operand
+    /// and the start of the right one, in the macro definition when they come from one (libclang lexes a range
+    /// of macro locations at their spelling). Only a token that is an operator counts: when the right operand is a
+    /// macro argument and the operator is in the definition, the token before it is the call's `(` or `,`.
+    func spelledOperator(_ n: SyntaxNode) -> String? {
+        guard n.children.count == 2 else { return nil }
+        let l = clang_getRangeStart(clang_getCursorExtent(n.children[0].cursor))
+        let r = clang_getRangeStart(clang_getCursorExtent(n.children[1].cursor))
+        guard let lt = spelledTokens(from: l, to: l).first, let rt = spelledTokens(from: r, to: r).first,
+              let lf = lt.file, let rf = rt.file, clang_File_isEqual(lf, rf) != 0,
+              lt.offset < rt.offset, rt.offset - lt.offset <= 4096 else { return nil }
+        guard let before = spelledTokens(from: l, to: r).last(where: { $0.offset < rt.offset && $0.file.map { clang_File_isEqual($0, rf) != 0 } == true }),
+              before.kind == CXToken_Punctuation, !["(", ")", "[", "]", "{", "}", ",", ";"].contains(before.spelling) else { return nil }
+        return before.spelling
+    }
+
+    /// The tokens libclang lexes from `a` to `b`, at their spelling (inside a macro definition for a macro's own tokens).
+    func spelledTokens(from a: CXSourceLocation, to b: CXSourceLocation) -> [(file: CXFile?, offset: Int, kind: CXTokenKind, spelling: String)] {
+        guard let unit else { return [] }
+        var raw: UnsafeMutablePointer<CXToken>? = nil
+        var count: UInt32 = 0
+        clang_tokenize(unit, clang_getRange(a, b), &raw, &count)
+        guard let raw else { return [] }
+        defer { clang_disposeTokens(unit, raw, count) }
+        var out: [(file: CXFile?, offset: Int, kind: CXTokenKind, spelling: String)] = []
+        for k in 0..<Int(count) {
+            let t = raw[k]
+            let kind = clang_getTokenKind(t)
+            if kind == CXToken_Comment { continue }
+            var file: CXFile? = nil
+            var off: UInt32 = 0
+            clang_getSpellingLocation(clang_getRangeStart(clang_getTokenExtent(unit, t)), &file, nil, nil, &off)
+            out.append((file, Int(off), kind, ClangParser.string(clang_getTokenSpelling(unit, t))))
+        }
+        return out
     }
 
     /// Whether a member access is written with `->` (or has no written base: `this->`).
@@ -231,7 +290,7 @@ enum FlowSyntax {
         guard let body = root.children.last(where: { $0.kind == CXCursor_CompoundStmt }) else { return nil }
         let result = clang_getCursorResultType(c)
         let returnsVoid = clang_getCanonicalType(result).kind == CXType_Void
-        return FunctionBody(name: root.spelling, root: root, body: body, tokens: tokens(of: c, unit: unit), returnsVoid: returnsVoid)
+        return FunctionBody(name: root.spelling, root: root, body: body, tokens: tokens(of: c, unit: unit), returnsVoid: returnsVoid, unit: unit)
     }
 }
 

@@ -377,7 +377,11 @@ docs:
     the view (`view.buf`, `view.len`, a function given `&view`) on a path where the result of
     `PyObject_GetBuffer` has not been tested yet. The result counts as tested in its common
     spellings: `< 0`, `== -1`, `!= 0`, `if (rc)`, `if (PyObject_GetBuffer(...))`, or a
-    variable that holds the result and is tested later.
+    variable that holds the result and is tested later. A test inside an expression counts
+    as an `if` does: the operand `&&`, `||` or `?:` skips is not evaluated, so
+    `assert(rc != 0 || view.len > 0)` and `rc == 0 ? view.len : 0` read the view only after
+    a success, while `rc == 0 || view.len == 0` reads it exactly when the call failed and is
+    reported, as is a read on the failure side of an `if`.
   why-is-this-bad: |
     `PyObject_GetBuffer` fails for objects without the buffer protocol (`str`, `int`) and for
     requests the exporter cannot meet (a writable view of `bytes`). It then returns -1 with an

@@ -63,6 +63,8 @@ public final class Linter: @unchecked Sendable {
     public let trustedRoots: TrustedRoots
     /// Where `fix` may write: the project's folders only, links resolved.
     public let writableRoots: TrustedRoots
+    /// Which C file of a folder includes which other (`#include "part.c"`), read once per folder.
+    let unityIncluders = UnityIncluders()
 
     public init(options: LintOptions, rules: RuleSet) throws {
         self.options = options
@@ -378,33 +380,20 @@ public final class Linter: @unchecked Sendable {
 
     /// The file of the same folder that includes `path` (`#include "blob.c"`, under an `#if` or not), and
     /// its text before that line, as a header given to libclang before the fragment.
+    /// Under an `#if`, the prefix ends with the condition open: libclang closes it at the end of the
+    /// prefix (an error there, outside every function), and the part is parsed as if compiled.
     func unityPrefix(of path: String) -> (includer: String, path: String, bytes: [UInt8], lexed: LexedFile)? {
-        let dir = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
-        guard let siblings = try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir) else { return nil }
-        for sibling in siblings.sorted() where sibling != name && ["c", "cc", "cpp", "cxx"].contains((sibling as NSString).pathExtension.lowercased()) {
-            let candidate = dir.isEmpty ? sibling : (dir as NSString).appendingPathComponent(sibling)
-            guard case .success(let bytes) = RegularFile.read(candidate, limit: Linter.syntaxTreeSizeLimit),
-                  Prefilter(names: [name]).matches(bytes) else { continue }
-            let lexed = Lexer.lex(SourceText(bytes: bytes))
-            // Under an `#if`, the prefix ends with the condition open: libclang closes it at the end of
-            // the prefix (an error there, outside every function), and the part is parsed as if compiled.
-            for d in lexed.directives {
-                switch d.kind {
-                case .include:
-                    guard let t = d.tokenRange.first, lexed.spelling(at: t) == "\"\(name)\"" else { continue }
-                    let folder = (candidate as NSString).deletingLastPathComponent
-                    let absolute = folder.hasPrefix("/") ? folder : (cwd as NSString).appendingPathComponent(folder)
-                    let header = ((absolute as NSString).standardizingPath as NSString).appendingPathComponent(".\(sibling).before-\(name).bufferlint.h")
-                    let before = Array(bytes[..<d.start])
-                    var prefixLexed = Lexer.lex(SourceText(bytes: before))
-                    prefixLexed.comments = []
-                    return (candidate, header, before, prefixLexed)
-                default: break
-                }
-            }
-        }
-        return nil
+        guard let includer = unityIncluders.includer(of: path),
+              case .success(let bytes) = RegularFile.read(includer, limit: Linter.syntaxTreeSizeLimit) else { return nil }
+        let lexed = Lexer.lex(SourceText(bytes: bytes))
+        guard let d = lexed.directives.first(where: { d in d.kind == .include && d.tokenRange.first.map { lexed.spelling(at: $0) == "\"\(name)\"" } == true }) else { return nil }
+        let folder = (includer as NSString).deletingLastPathComponent
+        let absolute = folder.hasPrefix("/") ? folder : (cwd as NSString).appendingPathComponent(folder)
+        let header = ((absolute as NSString).standardizingPath as NSString)
+            .appendingPathComponent(".\((includer as NSString).lastPathComponent).before-\(name).bufferlint.h")
+        let before = Array(bytes[..<d.start])
+        return (includer, header, before, Lexer.lex(SourceText(bytes: before)))
     }
 
     /// Where the C of a SWIG interface is parsed from (given to libclang by its contents, never

@@ -65,9 +65,7 @@ final class CalleeSummaries {
                     if lexed.isPunct(j, "(") { d += 1 } else if lexed.isPunct(j, ")") { d -= 1; if d == 0 { break } }
                     j += 1
                 }
-                if j + 1 < toks.count, lexed.isPunct(j + 1, "{"), depth == 0 || out[sp] == nil {
-                    if out[sp] == nil { out[sp] = t.start }
-                }
+                if j + 1 < toks.count, lexed.isPunct(j + 1, "{"), out[sp] == nil { out[sp] = t.start }
             }
             k += 1
         }

@@ -53,7 +53,7 @@ enum FlowPass {
                 result.skipped.append(.init(function: short, line: text.line(of: range.lowerBound), reason: "no body in the syntax tree"))
                 continue
             }
-            if let why = parsed.brokenReason(range: range, identifiers: lexed.identifiers(in: range)) {
+            if let why = parsed.brokenReason(range: range, lexed: lexed) {
                 broken.append((f, why))
                 continue
             }
@@ -159,13 +159,15 @@ extension Linter {
         let enabled = rules.enabled.filter { $0.kind == .newApi }
         guard !enabled.isEmpty, language == .c || language == .cpp || language == .swig, text.count <= Linter.syntaxTreeSizeLimit,
               FlowPass.prefilter.matches(text.bytes) else { return }
-        let holding = functions.filter { FlowPass.prefilter.matches(Array(text.bytes[$0.bodyRange.clamped(to: 0..<text.count)])) }
+        // The functions naming a view, counted here only where no parse counts them.
+        var holding: [FunctionSpan] { functions.filter { FlowPass.prefilter.matches(Array(text.bytes[$0.bodyRange.clamped(to: 0..<text.count)])) } }
         // Plain, provably correct C code needs no parse.
         if options.provePlainViews && language == .c && PlainViewProof.provesClean(lexed: lexed, functions: functions) {
             result.flow = FlowSummary(functions: holding.count, skipped: [])
             return
         }
         guard let parsed = unit.get() else {
+            let holding = holding
             result.flow = FlowSummary(functions: holding.count, skipped: holding.map {
                 .init(function: $0.name, line: text.line(of: $0.bodyRange.lowerBound), reason: "file not parsed", detail: unit.failure)
             })

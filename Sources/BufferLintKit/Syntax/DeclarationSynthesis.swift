@@ -39,7 +39,8 @@ public struct DeclarationSynthesis: Sendable, Equatable {
     /// Undeclared identifiers that are assigned or incremented: variables, not constants.
     public private(set) var assigned: Set<String> = []
 
-    /// The file includes nothing (a part of a unity build): Python's names it uses come from Python.h.
+    /// The file does not include Python.h itself (a part of a unity build, or one that counts on a
+    /// missing project header): when Python's names are unknown, Python.h is added.
     public let fragment: Bool
     /// Python.h is included before the made-up declarations.
     public private(set) var includesPython = false
@@ -183,7 +184,7 @@ public struct DeclarationSynthesis: Sendable, Equatable {
             } else if e.message.hasPrefix("unknown type name ") {
                 guard isIdentifier(first), !known(first) else { continue }
                 let pointed = context.after.dropFirst().first == "*" || context.after.dropFirst().first == "&"
-                addType(first, pointed ? .record(DeclarationSynthesis.prefix + first) : (cplusplus ? .integer : .integer))
+                addType(first, pointed ? .record(DeclarationSynthesis.prefix + first) : .integer)
             } else if e.message.hasPrefix("use of undeclared identifier ") {
                 guard isIdentifier(first), !known(first) else { continue }
                 let next = Array(context.after.dropFirst().prefix(3))

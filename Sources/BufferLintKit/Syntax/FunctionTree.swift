@@ -77,7 +77,7 @@ public struct FunctionTree: Sendable {
         var tree = builder.tree
         for fn in tree.functions {
             let range = tree.nodes[fn].range
-            if let why = parsed.brokenReason(range: range, identifiers: lexed.identifiers(in: range)) { tree.broken[fn] = why }
+            if let why = parsed.brokenReason(range: range, lexed: lexed) { tree.broken[fn] = why }
         }
         return tree
     }

@@ -61,7 +61,7 @@ public final class ParsedUnit {
 
     /// Parses `path`; while errors name what a missing header would declare, makes it up and parses
     /// again (at most `maximumRounds` parses). `complete: false` keeps the first parse as it is.
-    /// `fragment`: the file includes nothing (a part of a unity build).
+    /// `fragment`: the file does not include Python.h itself (see `DeclarationSynthesis.fragment`).
     /// `given`: files given by their contents rather than read from disk.
     public static func parse(parser: ClangParser, path: String, arguments: [String], complete: Bool = true, fragment: Bool = false,
                              unsaved given: [(path: String, bytes: [UInt8])] = []) -> Outcome {
@@ -125,11 +125,12 @@ public final class ParsedUnit {
     /// Why the tree of the function over `range` cannot be trusted, or nil when it can: an error in it,
     /// or a use of a file-scope declaration that holds one (libclang drops or changes such a declaration
     /// and stays silent about its uses).
-    public func brokenReason(range: Range<Int>, identifiers: [String]) -> String? {
+    public func brokenReason(range: Range<Int>, lexed: LexedFile) -> String? {
         if let e = firstError(in: range) { return "line \(e.line): \(e.message)" }
+        // Nearly always empty: the function's names are read only when some declaration is broken.
         let broken = brokenDeclarations
         guard !broken.isEmpty else { return nil }
-        if let name = identifiers.first(where: { broken.contains($0) }) { return "it uses `\(name)`, whose declaration does not parse" }
+        if let name = lexed.identifiers(in: range).first(where: { broken.contains($0) }) { return "it uses `\(name)`, whose declaration does not parse" }
         return nil
     }
 

@@ -45,6 +45,14 @@ struct BaselineOptions: ParsableArguments {
     }
 
     func note(_ s: String) { Console.note(s) }
+
+    /// The baseline named by `--baseline`, read before the run: with a diff or SARIF, its findings get no fix.
+    func load() -> Baseline? { BaselineOptions.load(baseline) }
+
+    static func load(_ path: String?) -> Baseline? {
+        guard let path else { return nil }
+        do { return try Baseline.load(path: path) } catch let e as BaselineError { fail(e.description) } catch { fail("\(error)") }
+    }
 }
 
 /// Appends the Markdown summary of a `--format github` run to `$GITHUB_STEP_SUMMARY`.

@@ -6,10 +6,15 @@ import Foundation
 struct DiffOptions: ParsableArguments {
     @Flag(help: "Print the available fixes as a unified diff instead of the report; nothing is written.")
     var diff = false
-    @Flag(name: .customLong("unsafe-fixes"), help: "With --diff, include the fixes that change behaviour.")
+    @Flag(name: .customLong("unsafe-fixes"), help: "Show the plan of `fix --unsafe-fixes`: the diff, and each finding's fix in every format, include the fixes that change behaviour.")
     var unsafeFixes = false
 
     func prepare(_ options: inout LintOptions) {
+        if unsafeFixes {
+            // The unsafe plan is audited whole, cross-file wrappers included: it is made afresh, not cached.
+            options.unsafeFixes = true
+            options.keepFixEdits = true
+        }
         guard diff else { return }
         options.planFixes = true
         options.keepFixEdits = true
@@ -28,22 +33,29 @@ struct FixFiles: ParsableCommand {
     @OptionGroup var scan: ScanOptions
     @Flag(name: .customLong("unsafe-fixes"), help: "Also apply fixes that change behaviour (each one says how).")
     var unsafeFixes = false
+    @Option(name: .customLong("baseline"), help: "Leave the uses whose findings this baseline file accepts as they are.")
+    var baseline: String?
 
     func run() throws {
         var options: LintOptions
         let linter: Linter
+        let accepted = BaselineOptions.load(baseline)
         do {
             options = try scan.lintOptions()
             options.planFixes = true
             options.keepFixEdits = true
             options.cacheDirectory = nil
             linter = try Linter(options: options)
+            linter.baseline = accepted
         } catch let e as RuleFileError {
             fail(e.description)
         } catch let e as ConfigError {
             fail(e.description)
         }
-        let report = linter.run()
+        let run = linter.run()
+        // The baseline's findings are neither fixed nor counted as left unfixed.
+        let report = accepted.map { $0.compare(run).report } ?? run
+        let acceptedCount = run.findings.count - report.findings.count
         for w in report.warnings { Console.note(w) }
         report.errors.forEach(Console.inputError)
 
@@ -87,7 +99,7 @@ struct FixFiles: ParsableCommand {
         let fixedTotal = totals.values.reduce(0, +)
         out += "\(fixedTotal) use\(fixedTotal == 1 ? "" : "s") fixed"
             + (totals.isEmpty ? "" : " (" + totals.sorted { $0.key > $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") + ")")
-            + ", \(remaining) not fixed" + (failedWrites > 0 ? ", \(failedWrites) file\(failedWrites == 1 ? "" : "s") not written" : "") + "\n"
+            + ", \(remaining) not fixed" + (acceptedCount > 0 ? ", \(acceptedCount) accepted by the baseline left as \(acceptedCount == 1 ? "it is" : "they are")" : "") + (failedWrites > 0 ? ", \(failedWrites) file\(failedWrites == 1 ? "" : "s") not written" : "") + "\n"
         Console.out(out)
         if failedWrites > 0 { throw ExitCode(ExitCodes.usage) }
         throw ExitCode(unfixedSerious ? ExitCodes.findings : BufferLintExit.code(for: report) == ExitCodes.usage ? ExitCodes.usage : 0)

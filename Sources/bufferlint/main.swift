@@ -33,7 +33,7 @@ struct ScanOptions: ParsableArguments {
     var select: String?
     @Option(help: "Comma-separated rule ids, id prefixes or names to disable.")
     var ignore: String?
-    @Option(name: .customLong("target-python"), help: "Python version the code must build for (default 3.13).")
+    @Option(name: .customLong("target-python"), help: "Python version the code must build for (default 3.13, lowest 3.0).")
     var targetPython: String?
     @Option(name: .customLong("rules"), help: "An extra folder of rule files.")
     var ruleDirs: [String] = []
@@ -65,6 +65,7 @@ struct ScanOptions: ParsableArguments {
         if let s = ignore { o.ignore = s.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }; set.insert("ignore") }
         if let t = targetPython {
             guard let v = PythonVersion(t) else { throw ValidationError("--target-python expects a version such as 3.13, got '\(t)'") }
+            if let why = v.targetRefusal { throw ValidationError("--target-python \(t): \(why)") }
             o.targetPython = v
             set.insert("target-python")
         }
@@ -128,6 +129,7 @@ struct Check: ParsableCommand {
             let terminal = isatty(STDERR_FILENO) != 0 && format == "text" && ProcessInfo.processInfo.environment["CI"] == nil
             if terminal { options.progress = Progress.make() }
             linter = try Linter(options: options)
+            linter.baseline = baselineOptions.load()
         } catch let e as RuleFileError {
             fail(e.description)
         } catch let e as ConfigError {
@@ -140,6 +142,7 @@ struct Check: ParsableCommand {
         let colour = !noColor && env["NO_COLOR"] == nil && isatty(STDOUT_FILENO) != 0
         var context = ReportContext(toolVersion: Linter.version, rules: linter.rules.all, colour: colour)
         context.statistics = statistics
+        context.unsafeFixes = fixOutput.unsafeFixes
         if fixOutput.diff {
             Console.raw(fixOutput.render(report, linter: linter))
         } else {

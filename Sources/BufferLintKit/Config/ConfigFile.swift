@@ -84,6 +84,7 @@ public struct ConfigFile: Sendable {
         compileCommands = try str("compile-commands").map(absolute)
         if let t = try str("target-python") {
             guard let v = PythonVersion(t) else { throw ConfigError(file: path, message: "key `target-python`: expected a version such as 3.13, got `\(t)`") }
+            if let why = v.targetRefusal { throw ConfigError(file: path, message: "key `target-python`: \(why)") }
             targetPython = v
         }
         if let s = map["severity"] {

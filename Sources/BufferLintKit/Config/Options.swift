@@ -35,6 +35,8 @@ public struct LintOptions: Sendable {
     /// The fixes' edits themselves are wanted (a diff, `fix`, SARIF): results are then not taken from the cache,
     /// which keeps each finding's fix summary but not the edits.
     public var keepFixEdits = false
+    /// Each finding shows (and SARIF carries) the fix `fix --unsafe-fixes` applies, not `fix`'s.
+    public var unsafeFixes = false
     /// Folders the user named (on the command line, or the configuration file's own folder): with
     /// the current folder, the paths checked, Python's headers and the system's, the only places
     /// that includes, include folders and compilation databases may reach (`TrustedRoots`).

@@ -10,7 +10,7 @@ public struct BaselineError: Error, CustomStringConvertible, Equatable {
 /// The findings a project has accepted for now. `--baseline` reports only findings
 /// not in it; matching is by `Fingerprint` (never by line), so unrelated edits keep
 /// old findings matched. The file is sorted JSON with one entry per line.
-public struct Baseline: Equatable {
+public struct Baseline: Equatable, Sendable {
     public static let formatVersion = 1
     public private(set) var entries: [Fingerprint]
 

@@ -9,6 +9,13 @@ struct FindingBuilder {
     static let unusedSuppressionRule = "BUF000"
 
     func findings(for occurrences: [Occurrence]) -> [Finding] {
+        var suppressed = Set<Int>()
+        return findings(for: occurrences, suppressed: &suppressed)
+    }
+
+    /// The findings, and in `suppressed` the name offsets of the occurrences a comment suppresses:
+    /// those are never fixed either.
+    func findings(for occurrences: [Occurrence], suppressed: inout Set<Int>) -> [Finding] {
         let suppressions = Suppression.find(in: lexed)
         var used = [Bool](repeating: false, count: suppressions.count)
         var out: [Finding] = []
@@ -19,6 +26,7 @@ struct FindingBuilder {
             let end = text.position(of: endOffset)
             if let k = suppressions.indices.first(where: { suppressions[$0].covers(rule: rule, line: start.line) }) {
                 used[k] = true
+                suppressed.insert(o.nameRange.lowerBound)
                 continue
             }
             let snippetRange = o.callRange ?? o.nameRange
@@ -39,5 +47,21 @@ struct FindingBuilder {
             }
         }
         return out
+    }
+}
+
+extension Baseline {
+    /// The name offsets of the occurrences whose findings (of one file, in any order) this baseline accepts.
+    func acceptedUses(_ findings: [Finding], occurrences: [Occurrence], text: SourceText) -> Set<Int> {
+        let sorted = findings.sorted(by: Finding.reportOrder)
+        let known = Set(entries)
+        let accepted = zip(sorted, Fingerprint.of(sorted)).filter { known.contains($0.1) }
+            .map { "\($0.0.line):\($0.0.column):\($0.0.function)" }
+        guard !accepted.isEmpty else { return [] }
+        let keys = Set(accepted)
+        return Set(occurrences.filter { o in
+            let p = text.position(of: o.nameRange.lowerBound)
+            return keys.contains("\(p.line):\(p.column):\(o.function)")
+        }.map(\.nameRange.lowerBound))
     }
 }

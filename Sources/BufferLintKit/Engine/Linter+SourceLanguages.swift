@@ -8,14 +8,15 @@ extension Linter {
         var result = result
         let scan = CythonScanner(names: rules.watchedNames).scan(text)
         result.occurrences = scan.occurrences
-        result.findings = FindingBuilder(rules: rules, text: text, lexed: scan.lexed, file: display(path)).findings(for: scan.occurrences)
+        result.findings = FindingBuilder(rules: rules, text: text, lexed: scan.lexed, file: display(path)).findings(for: scan.occurrences, suppressed: &result.leftAlone)
+        leaveAccepted(&result, text: text)
         for i in result.findings.indices where [.call, .reference, .declaration].contains(result.findings[i].kind) {
             // An extern declaration makes no C code unless used: it still builds on 3.13, so it is at most a warning.
             if result.findings[i].kind == .declaration { result.findings[i].severity = min(result.findings[i].severity, .warning) }
             if let advice = Linter.cythonAdvice[result.findings[i].function] { result.findings[i].message += "; in Cython: " + advice }
         }
         if options.planFixes {
-            result.fixPlan = CythonRewrite(text: text, path: path).plan(occurrences: scan.occurrences, rules: rules, findings: &result.findings)
+            result.fixPlan = CythonRewrite(text: text, path: path).plan(occurrences: scan.occurrences, rules: rules, findings: &result.findings, leftAlone: result.leftAlone)
         }
         return result
     }
@@ -42,7 +43,7 @@ extension Linter {
             var again = r
             for i in again.findings.indices { again.findings[i].fix = nil }
             again.fixPlan = CythonRewrite(text: SourceText(bytes: plan.original), path: r.path, fixedIncludes: Set(plan.dependsOnFixesOf))
-                .plan(occurrences: r.occurrences, rules: rules, findings: &again.findings)
+                .plan(occurrences: r.occurrences, rules: rules, findings: &again.findings, leftAlone: r.leftAlone)
             results[k] = again
         }
     }
@@ -75,6 +76,21 @@ extension Linter {
         for i in findings.indices where findings[i].rule != FindingBuilder.unusedSuppressionRule {
             let f = findings[i]
             findings[i].generated = g.origin(at: text.offset(line: f.line, column: f.column), lineText: f.sourceLine, display: display)
+        }
+    }
+
+    /// The files that use an old function another file of the run defines are checked again knowing
+    /// it: their calls and prototypes are the project's, not CPython's.
+    func resolveProjectDefinitions(contents: [Content], results: inout [FileResult?]) {
+        var definedBy: [String: String] = [:]
+        for r in results.compactMap({ $0 }) { for name in r.exportedDefinitions where definedBy[name] == nil { definedBy[name] = r.path } }
+        guard !definedBy.isEmpty else { return }
+        let parser = options.useSyntaxTree ? ClangParser() : nil
+        for k in results.indices {
+            guard let r = results[k], Language.of(path: r.path) != .cython, let bytes = contents[k].bytes else { continue }
+            let elsewhere = Set(definedBy.filter { $0.value != r.path }.keys)
+            guard r.occurrences.contains(where: { elsewhere.contains($0.function) && ProjectDefinitions.resolvedKinds.contains($0.kind) }) else { continue }
+            results[k] = analyze(path: r.path, bytes: bytes, parser: parser, definedElsewhere: elsewhere)
         }
     }
 

@@ -40,6 +40,10 @@ public struct FileResult: Sendable {
     public var flow: FlowSummary?
     /// The parse needed declarations made up for missing headers.
     public var completed = false
+    /// Name offsets of the uses that are not fixed: suppressed by a comment, or accepted by the baseline.
+    public var leftAlone: Set<Int> = []
+    /// Old functions this file defines with a body and external linkage (`ProjectDefinitions`).
+    public var exportedDefinitions: [String] = []
 }
 
 /// Runs a check: files -> prefilter -> tokens (+ libclang) -> occurrences -> rules -> findings.
@@ -65,6 +69,8 @@ public final class Linter: @unchecked Sendable {
     public let writableRoots: TrustedRoots
     /// Which C file of a folder includes which other (`#include "part.c"`), read once per folder.
     let unityIncluders = UnityIncluders()
+    /// The findings a project has accepted (`--baseline`): with `keepFixEdits`, their uses are not fixed.
+    public var baseline: Baseline?
 
     public init(options: LintOptions, rules: RuleSet) throws {
         self.options = options
@@ -174,10 +180,14 @@ public final class Linter: @unchecked Sendable {
             }
         }
 
+        resolveProjectDefinitions(contents: contents, results: &results)
         report.wrappers = crossFilePass(contents: contents, results: &results)
         // Only where the edits are kept (diff, fix, SARIF): the findings show the default fix, never these unsafe ones.
         if options.planFixes && options.keepFixEdits { planCrossFileWrappers(contents: contents, results: &results) }
         if options.planFixes { replanCythonIncludes(&results) }
+        if options.planFixes && options.unsafeFixes {
+            for k in results.indices { if let plan = results[k]?.fixPlan { plan.annotate(&results[k]!.findings, unsafe: true) } }
+        }
         var missing: [(String, MissingInclude)] = []
         for r in results.compactMap({ $0 }) {
             report.findings += r.findings
@@ -218,7 +228,7 @@ public final class Linter: @unchecked Sendable {
 
     /// What every cache entry of a run depends on besides the file itself.
     static func runKey(options: LintOptions, rules: RuleSet, python: PythonHeaders) -> String {
-        var parts = [Linter.version, Linter.buildIdentity, "cwd \(FileManager.default.currentDirectoryPath)", "target \(options.targetPython)", "python \(python.includeDir ?? "-")", "syntax \(options.useSyntaxTree)", "fixes \(options.planFixes)"]
+        var parts = [Linter.version, Linter.buildIdentity, "cwd \(FileManager.default.currentDirectoryPath)", "target \(options.targetPython)", "python \(python.includeDir ?? "-")", "syntax \(options.useSyntaxTree)", "fixes \(options.planFixes) unsafe \(options.unsafeFixes)"]
         for r in rules.enabled { parts.append("\(r.id) \(r.source) \(r.functions) \(r.message) \(r.severity) \(r.deprecated ?? "") \(r.removed ?? "")") }
         parts += options.severityOverrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         return parts.joined(separator: "\n")
@@ -267,7 +277,8 @@ public final class Linter: @unchecked Sendable {
 
     // MARK: - One file
 
-    public func analyze(path: String, bytes: [UInt8], parser: ClangParser?) -> FileResult {
+    /// `definedElsewhere`: old functions another file of the run defines (`ProjectDefinitions`).
+    public func analyze(path: String, bytes: [UInt8], parser: ClangParser?, definedElsewhere: Set<String> = []) -> FileResult {
         var result = FileResult(path: path)
         let shown = display(path)
         if bytes.isEmpty {
@@ -361,14 +372,17 @@ public final class Linter: @unchecked Sendable {
         } else if bytes.count > Linter.syntaxTreeSizeLimit {
             result.errors.append(InputError(file: shown, message: "large file (\(bytes.count >> 20) MB); scanned from tokens without a syntax tree"))
         }
+        result.exportedDefinitions = ProjectDefinitions.exported(occurrences, lexed: lexed)
+        ProjectDefinitions.resolve(&occurrences, elsewhere: definedElsewhere)
         result.occurrences = occurrences
-        result.findings = FindingBuilder(rules: rules, text: text, lexed: lexed, file: shown).findings(for: occurrences)
+        result.findings = FindingBuilder(rules: rules, text: text, lexed: lexed, file: shown).findings(for: occurrences, suppressed: &result.leftAlone)
+        leaveAccepted(&result, text: text)
         checkBufferFlow(&result, text: text, lexed: lexed, functions: scan.functions, language: language, unit: unit)
         finishFile(&result, text: text, lexed: lexed, functions: scan.functions)
         if options.planFixes {
             let parse = parser != nil && parseable ? arguments : nil
             result.fixPlan = FixPlanner(rules: rules, text: text, lexed: lexed, path: path, clangArguments: parse, unit: { unit.get() })
-                .plan(occurrences: occurrences, findings: &result.findings, generator: result.generator)
+                .plan(occurrences: occurrences, findings: &result.findings, generator: result.generator, leftAlone: result.leftAlone)
             if hasNUL { result.fixPlan?.original = bytes }
         }
         if let parsed = unit.wasParsed ? unit.get() : nil {
@@ -376,6 +390,13 @@ public final class Linter: @unchecked Sendable {
             result.parsed = parsed.errors.isEmpty
         }
         return result
+    }
+
+    /// With a baseline and the fixes' edits wanted (`fix`, `check --diff`, SARIF), the uses whose
+    /// findings the baseline accepts are left as they are, as suppressed ones are.
+    func leaveAccepted(_ result: inout FileResult, text: SourceText) {
+        guard options.keepFixEdits, let baseline else { return }
+        result.leftAlone.formUnion(baseline.acceptedUses(result.findings, occurrences: result.occurrences, text: text))
     }
 
     /// The file of the same folder that includes `path` (`#include "blob.c"`, under an `#if` or not), and

@@ -63,9 +63,9 @@ struct CythonRewrite {
     // MARK: - The plan
 
     /// Every fix of the file, the reasons for the uses left alone, and each finding's default fix.
-    func plan(occurrences: [Occurrence], rules: RuleSet, findings: inout [Finding]) -> FilePlan {
+    func plan(occurrences: [Occurrence], rules: RuleSet, findings: inout [Finding], leftAlone: Set<Int> = []) -> FilePlan {
         var plan = FilePlan(path: path, original: text.bytes)
-        let fixable = rules.fixableUses(occurrences)
+        let fixable = rules.fixableUses(occurrences, leftAlone: leftAlone)
         func unfixed(_ o: Occurrence, _ r: Rule, _ why: String) { plan.leave(o, r, in: text, because: why) }
         let uses = fixable.filter { [.call, .reference].contains($0.0.kind) }
         let useOffsets = occurrences.filter { [.call, .reference, .shadowing].contains($0.kind) }.map(\.nameRange.lowerBound)

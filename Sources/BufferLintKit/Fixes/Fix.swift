@@ -150,20 +150,21 @@ extension Rule.Semantics {
 }
 
 extension RuleSet {
-    /// The uses a fix can be planned for: those of enabled old-buffer rules, with their rule.
-    func fixableUses(_ occurrences: [Occurrence]) -> [(Occurrence, Rule)] {
+    /// The uses a fix can be planned for: those of enabled old-buffer rules, with their rule, except
+    /// those `leftAlone` names (suppressed by a comment, or accepted by the baseline).
+    func fixableUses(_ occurrences: [Occurrence], leftAlone: Set<Int> = []) -> [(Occurrence, Rule)] {
         occurrences.compactMap { o in
-            guard let r = rule(forFunction: o.function), r.kind == .oldBuffer, isEnabled(r.id) else { return nil }
+            guard let r = rule(forFunction: o.function), r.kind == .oldBuffer, isEnabled(r.id), !leftAlone.contains(o.nameRange.lowerBound) else { return nil }
             return (o, r)
         }
     }
 }
 
 extension FilePlan {
-    /// Gives each finding the fix `fix` applies to it by default.
-    func annotate(_ findings: inout [Finding]) {
+    /// Gives each finding the fix `fix` applies to it, by default or with `--unsafe-fixes`.
+    func annotate(_ findings: inout [Finding], unsafe: Bool = false) {
         var byUse: [String: FixSummary] = [:]
-        for f in selected(unsafe: false) where byUse["\(f.line):\(f.column):\(f.function)"] == nil { byUse["\(f.line):\(f.column):\(f.function)"] = f.summary }
+        for f in selected(unsafe: unsafe) where byUse["\(f.line):\(f.column):\(f.function)"] == nil { byUse["\(f.line):\(f.column):\(f.function)"] = f.summary }
         for k in findings.indices {
             if let s = byUse["\(findings[k].line):\(findings[k].column):\(findings[k].function)"] { findings[k].fix = s }
         }

@@ -31,9 +31,10 @@ public struct FixPlanner {
     }
 
     /// `generator`: the tool that generated the file (`FileResult.generator`); such a file is never edited.
-    public func plan(occurrences: [Occurrence], findings: inout [Finding], generator: String?) -> FilePlan {
+    /// `leftAlone`: the name offsets of uses that are not fixed and not listed (suppressed, or in the baseline).
+    public func plan(occurrences: [Occurrence], findings: inout [Finding], generator: String?, leftAlone: Set<Int> = []) -> FilePlan {
         var plan = FilePlan(path: path, original: text.bytes)
-        let fixable = rules.fixableUses(occurrences)
+        let fixable = rules.fixableUses(occurrences, leftAlone: leftAlone)
         func unfixed(_ o: Occurrence, _ r: Rule, _ why: String) { plan.leave(o, r, in: text, because: why) }
         if let tool = generator {
             plan.generatedBy = tool
@@ -59,7 +60,7 @@ public struct FixPlanner {
                 continue
             case .macroExpansion:
                 // The fix of the macro's definition in this file fixes this use as well.
-                if occurrences.contains(where: { $0.kind == .macroDefinition && $0.macro != nil && $0.macro == o.macro }) { continue }
+                if fixable.contains(where: { $0.0.kind == .macroDefinition && $0.0.macro != nil && $0.0.macro == o.macro }) { continue }
                 unfixed(o, r, "a use through the macro `\(o.macro ?? "?")`: the fix belongs where the macro is defined")
                 continue
             case .wrapperCall:

@@ -10,6 +10,8 @@ public struct ReportContext: Sendable {
     public var sourceRoot: String
     /// Text output adds what the checks covered (`--statistics`).
     public var statistics = false
+    /// SARIF carries the fixes `fix --unsafe-fixes` applies, not `fix`'s.
+    public var unsafeFixes = false
     public init(toolVersion: String, rules: [Rule], colour: Bool = false, sourceRoot: String? = nil) {
         self.toolVersion = toolVersion
         self.rules = rules

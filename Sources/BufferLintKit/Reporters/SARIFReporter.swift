@@ -18,7 +18,7 @@ public struct SARIFReporter: Reporter {
         let rules = context.rules
         let ruleIndex = Dictionary(rules.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { a, _ in a })
         let fingerprints = Fingerprint.of(report.findings)
-        let fixes = FixIndex(report.fixPlans)
+        let fixes = FixIndex(report.fixPlans, unsafe: context.unsafeFixes)
         let results = zip(report.findings, fingerprints).map { f, fp in
             SARIFReporter.result(f, fingerprint: fp, ruleIndex: ruleIndex[f.rule], root: context.sourceRoot, fixes: fixes.fixes(for: f, root: context.sourceRoot))
         }
@@ -140,18 +140,18 @@ public struct SARIFReporter: Reporter {
         return .object(fields)
     }
 
-    /// SARIF `fixes` from the planned fixes of a run (`LintOptions.planFixes`): one fix per
-    /// alternative, its edits as `replacements` (a deleted region and the inserted text).
-    /// Findings without planned edits get none.
+    /// SARIF `fixes` from the planned fixes of a run (`LintOptions.planFixes`): the fix that `fix`
+    /// with the same flags applies to the use, its edits as `replacements` (a deleted region and
+    /// the inserted text). Findings without planned edits get none.
     struct FixIndex {
         struct Key: Hashable { var path: String; var line: Int; var column: Int; var rule: String }
         var byUse: [Key: [(fix: Fix, text: SourceText)]] = [:]
 
-        init(_ plans: [FilePlan]) {
+        init(_ plans: [FilePlan], unsafe: Bool) {
             for plan in plans where plan.generatedBy == nil {
                 let text = SourceText(bytes: plan.original)
                 let path = FixIndex.absolute(plan.path)
-                for fix in plan.fixes where !fix.edits.isEmpty {
+                for fix in plan.selected(unsafe: unsafe) where !fix.edits.isEmpty && !fix.companion {
                     let key = Key(path: path, line: fix.line, column: fix.column, rule: fix.rule)
                     byUse[key, default: []].append((fix, text))
                 }

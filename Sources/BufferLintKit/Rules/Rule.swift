@@ -85,4 +85,16 @@ public struct PythonVersion: Sendable, Comparable, Equatable, CustomStringConver
 
     public static func < (a: PythonVersion, b: PythonVersion) -> Bool { (a.major, a.minor) < (b.major, b.minor) }
     public var description: String { "\(major).\(minor)" }
+
+    /// The lowest version a run may target. The fixes use the buffer API of Python 3, and their
+    /// claims ("same results and exceptions") hold only there: on Python 2, mmap, array and other
+    /// types export only the old protocol.
+    public static let lowestTarget = PythonVersion(major: 3, minor: 0)
+
+    /// Why `self` cannot be a target, or nil when it can.
+    public var targetRefusal: String? {
+        self < PythonVersion.lowestTarget
+            ? "Python \(self) is not supported: the fixes need Python 3's buffer API (on Python 2, mmap, array and others export only the old protocol); the lowest target is \(PythonVersion.lowestTarget)"
+            : nil
+    }
 }

@@ -3,14 +3,16 @@
 //
 // Syntax, inside a `//` or `/* */` comment:
 //
-//     expect: RULE KIND [col=N] [error|warning|info] [in=FUNCTION] [macro=NAME]
+//     expect: RULE KIND [col=N] [error|warning|info] [in=FUNCTION] [macro=NAME] [note=KIND]
 //     expect@+N: ...   expect@-N: ...
 //
 // Without an offset the expectation is for the comment's own line when code
 // precedes the comment there, otherwise for the nearest line above that is not
 // itself an expectation. `@+N` / `@-N` count from the comment's line (use them
 // inside `#define` bodies, where a trailing `//` would end the continuation).
-// `in=` checks the enclosing function (`in=-` means none).
+// `in=` checks the enclosing function (`in=-` means none). `note=never`, `note=always` or
+// `note=inverted` is the note the finding carries on a test of the call's result; a finding
+// announced without `note=` must carry none.
 //
 // Per-file settings, anywhere in the file:
 //
@@ -34,6 +36,9 @@ struct FixtureExpectation: CustomStringConvertible, Equatable {
     var severity: String?
     var function: String?
     var macro: String?
+    /// `note=never`, `note=always` (a test of the result no value changes), `note=inverted`;
+    /// without it the finding must have no note.
+    var note: String?
     /// Where the announcement is written.
     var sourceLine: Int
 
@@ -43,6 +48,7 @@ struct FixtureExpectation: CustomStringConvertible, Equatable {
         if let severity { s += " \(severity)" }
         if let function { s += " in=\(function)" }
         if let macro { s += " macro=\(macro)" }
+        if let note { s += " note=\(note)" }
         return s
     }
 
@@ -52,6 +58,13 @@ struct FixtureExpectation: CustomStringConvertible, Equatable {
             && (severity == nil || severity == f.severity.rawValue)
             && (function == nil || function == (f.enclosingFunction ?? "-"))
             && (macro == nil || macro == f.macro)
+            && FixtureExpectation.noteKinds(f.notes) == (note.map { [$0] } ?? [])
+    }
+
+    static let noteSigns = ["never": "is never true", "always": "is always true", "inverted": "when the call"]
+
+    static func noteKinds(_ notes: [String]) -> [String] {
+        notes.map { n in noteSigns.first { n.contains($0.value) }?.key ?? n }
     }
 }
 
@@ -104,6 +117,7 @@ struct FixtureFile {
                 else if Severity(rawValue: w) != nil { e.severity = w }
                 else if w.hasPrefix("in=") { e.function = String(w.dropFirst(3)) }
                 else if w.hasPrefix("macro=") { e.macro = String(w.dropFirst(6)) }
+                else if w.hasPrefix("note="), FixtureExpectation.noteSigns[String(w.dropFirst(5))] != nil { e.note = String(w.dropFirst(5)) }
                 else { throw FixtureSyntaxError(file: file, line: lineNo, problem: "unknown field `\(w)`") }
             }
             out.expectations.append(e)
@@ -166,6 +180,7 @@ final class FixtureTests: XCTestCase {
         for e in missing { lines.append("- \(e)   (announced at line \(e.sourceLine), not reported)") }
         for f in unexpected {
             lines.append("+ line \(f.line): \(f.rule) \(f.kind.rawValue) col=\(f.column) \(f.severity.rawValue) in=\(f.enclosingFunction ?? "-")"
+                + FixtureExpectation.noteKinds(f.notes).map { " note=\($0)" }.joined()
                 + (f.macro.map { " macro=\($0)" } ?? "") + "   (reported, not announced): \(f.sourceLine.trimmingCharacters(in: .whitespaces))")
         }
         return lines.sorted { $0.dropFirst(7).prefix(6) < $1.dropFirst(7).prefix(6) }.joined(separator: "\n")

@@ -19,6 +19,7 @@ struct FindingBuilder {
         let suppressions = Suppression.find(in: lexed)
         var used = [Bool](repeating: false, count: suppressions.count)
         var out: [Finding] = []
+        let tests = ResultTests(lexed: lexed)
         for o in occurrences {
             guard let rule = rules.rule(forFunction: o.function) else { continue }
             let start = text.position(of: o.nameRange.lowerBound)
@@ -36,6 +37,7 @@ struct FindingBuilder {
                                endLine: end.line, endColumn: end.column, message: rules.message(of: rule, occurrence: o), macro: o.macro,
                                enclosingFunction: o.enclosingFunction, resolution: o.resolution, sourceLine: text.lineText(start.line),
                                snippet: snippet))
+            if let note = tests.note(for: o, rule: rule) { out[out.count - 1].notes = [note] }
         }
         if rules.isEnabled(FindingBuilder.unusedSuppressionRule), let meta = rules.rule(id: FindingBuilder.unusedSuppressionRule) {
             for (k, s) in suppressions.enumerated() where !used[k] {

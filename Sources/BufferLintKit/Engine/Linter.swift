@@ -190,7 +190,7 @@ public final class Linter: @unchecked Sendable {
         }
         var missing: [(String, MissingInclude)] = []
         for r in results.compactMap({ $0 }) {
-            report.findings += r.findings
+            report.findings += r.findings.map { $0.notesInFix() }
             if let plan = r.fixPlan { report.fixPlans.append(plan) }
             report.errors += r.errors
             if r.parsed { report.summary.parsed += 1 }

@@ -35,6 +35,9 @@ public struct Finding: Sendable, Equatable, Codable {
     public var snippet: String
     public var generated: GeneratedOrigin?
     public var fix: FixSummary?
+    /// What else the use's code does that a reader should know (a test of the result that is
+    /// inverted or can never change): shown after the finding, and in its fix's reason.
+    public var notes: [String] = []
 
     public init(rule: String, ruleName: String, function: String, kind: OccurrenceKind, severity: Severity, file: String,
                 line: Int, column: Int, endLine: Int, endColumn: Int, message: String, macro: String? = nil,
@@ -58,6 +61,20 @@ public struct Finding: Sendable, Equatable, Codable {
         self.snippet = snippet
         self.generated = generated
         self.fix = fix
+    }
+
+    /// The message with the notes after it, for formats that have only one text.
+    public var messageWithNotes: String {
+        notes.isEmpty ? message : ([message] + notes.map { "Note: \($0)." }).joined(separator: " ")
+    }
+
+    /// The fix's reason says the notes too.
+    public func notesInFix() -> Finding {
+        guard !notes.isEmpty, var f = fix else { return self }
+        f.reason += (f.reason.hasSuffix(".") ? " " : ". ") + notes.map { "Note: \($0)." }.joined(separator: " ")
+        var out = self
+        out.fix = f
+        return out
     }
 
     /// Sort order of every report: file, line, column, then rule.

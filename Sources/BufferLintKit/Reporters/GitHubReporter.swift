@@ -16,7 +16,7 @@ public struct GitHubReporter: Reporter {
             out += GitHubReporter.command(GitHubReporter.command(for: f.severity), properties: [
                 ("file", f.file), ("line", String(f.line)), ("col", String(startColumn)),
                 ("endLine", String(f.endLine)), ("endColumn", String(endColumn)), ("title", "\(f.rule) \(f.ruleName)"),
-            ], message: f.message) + "\n"
+            ], message: f.messageWithNotes) + "\n"
         }
         for e in report.errors {
             let note = e.kind == .note

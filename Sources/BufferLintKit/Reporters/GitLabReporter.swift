@@ -7,7 +7,7 @@ public struct GitLabReporter: Reporter {
     public func render(_ report: Report, context: ReportContext) -> String {
         let issues = zip(report.findings, Fingerprint.of(report.findings)).map { f, fp in
             JSONValue.object([
-                ("description", .string("\(f.rule) \(f.message)")),
+                ("description", .string("\(f.rule) \(f.messageWithNotes)")),
                 ("check_name", .string(f.rule)),
                 ("fingerprint", .string(fp.hash)),
                 ("severity", .string(GitLabReporter.severity(f.severity))),

@@ -48,6 +48,7 @@ public struct JSONReporter: Reporter {
             ("name", .string(f.ruleName)),
             ("resolution", .string(f.resolution.rawValue)),
         ]
+        if !f.notes.isEmpty { fields.append(("notes", .array(f.notes.map { .string($0) }))) }
         if let g = f.generated {
             fields.append(("generated", .object([("tool", .string(g.tool)), ("source", .optional(g.source)), ("line", .optional(g.line))])))
         }

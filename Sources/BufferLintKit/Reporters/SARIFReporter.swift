@@ -121,7 +121,7 @@ public struct SARIFReporter: Reporter {
         if let ruleIndex { fields.append(("ruleIndex", .int(ruleIndex))) }
         fields += [
             ("level", .string(level(f.severity))),
-            ("message", .object([("text", .string(f.message))])),
+            ("message", .object([("text", .string(f.messageWithNotes))])),
             ("locations", .array([.object(location)])),
             ("partialFingerprints", .object([(fingerprintKey, .string(fingerprint.hash))])),
         ]

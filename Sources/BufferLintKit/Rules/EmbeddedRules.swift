@@ -42,6 +42,7 @@ removed: "3.13"
 message: "`PyObject_AsCharBuffer` is deprecated since Python 3.0 and removed from the headers in 3.13; use `PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE)`, read `(const char *)view.buf` and `view.len`, and release the view with `PyBuffer_Release(&view)` after the last use"
 replacement: "PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE); use (const char *)view.buf and view.len; PyBuffer_Release(&view)"
 semantics:
+  returns: {success: 0, failure: -1}
   flag: PyBUF_SIMPLE
   pointer-type: "const char *"
   length-type: Py_ssize_t
@@ -129,6 +130,7 @@ removed: "3.13"
 message: "`PyObject_AsReadBuffer` is deprecated since Python 3.0 and removed from the headers in 3.13; use `PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE)` and release the view with `PyBuffer_Release(&view)` after the last use"
 replacement: "PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE); use view.buf and view.len; PyBuffer_Release(&view)"
 semantics:
+  returns: {success: 0, failure: -1}
   flag: PyBUF_SIMPLE
   pointer-type: "const void *"
   length-type: Py_ssize_t
@@ -216,6 +218,7 @@ removed: "3.13"
 message: "`PyObject_AsWriteBuffer` is deprecated since Python 3.0 and removed from the headers in 3.13; use `PyObject_GetBuffer(obj, &view, PyBUF_WRITABLE)` and release the view with `PyBuffer_Release(&view)` after the last write"
 replacement: "PyObject_GetBuffer(obj, &view, PyBUF_WRITABLE); write through view.buf (view.len bytes); PyBuffer_Release(&view)"
 semantics:
+  returns: {success: 0, failure: -1}
   flag: PyBUF_WRITABLE
   pointer-type: "void *"
   length-type: Py_ssize_t
@@ -302,6 +305,7 @@ removed: "3.13"
 message: "`PyObject_CheckReadBuffer` is deprecated since Python 3.0 and removed from the headers in 3.13; to keep its meaning, try `PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE)` and release or clear the error (`PyObject_CheckBuffer` only checks for the slot)"
 replacement: "PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) == 0 ? (PyBuffer_Release(&view), 1) : (PyErr_Clear(), 0)"
 semantics:
+  returns: {success: 1, failure: 0}
   flag: PyBUF_SIMPLE
   pointer-type: none
   length-type: none

@@ -29,6 +29,14 @@ public struct Rule: Sendable, Equatable {
         public var failureException: String?
         public var failureMessage: String?
         public var differences: [String]
+        /// What the function returns, where the rule says (tests of the result are read against it).
+        public var returns: Returns? = nil
+    }
+
+    /// The value a function returns when it succeeds (or answers yes) and when it fails (or answers no).
+    public struct Returns: Sendable, Equatable {
+        public var success: Int
+        public var failure: Int
     }
 
     public struct Correction: Sendable, Equatable {

@@ -13,7 +13,7 @@ public enum RuleLoader {
     static let topKeys: Set<String> = ["id", "name", "kind", "functions", "severity", "deprecated", "removed", "message",
                                        "replacement", "semantics", "docs", "examples"]
     static let semanticsKeys: Set<String> = ["flag", "pointer-type", "length-type", "failure", "failure-exception",
-                                             "failure-message", "differences"]
+                                             "failure-message", "differences", "returns"]
     static let docsKeys: Set<String> = ["what-it-does", "why-is-this-bad", "example", "use-instead", "fix-safety", "references"]
     static let exampleKeys: Set<String> = ["triggering", "non-triggering", "corrections"]
 
@@ -122,7 +122,7 @@ public enum RuleLoader {
             semantics = Rule.Semantics(flag: try sr.string("flag"), pointerType: try sr.string("pointer-type"),
                                        lengthType: try sr.optionalString("length-type") ?? "Py_ssize_t", failure: try sr.string("failure"),
                                        failureException: try sr.optionalString("failure-exception"), failureMessage: try sr.optionalString("failure-message"),
-                                       differences: try sr.stringList("differences"))
+                                       differences: try sr.stringList("differences"), returns: try sr.returns("returns"))
         } else if kind == .oldBuffer {
             throw RuleFileError(file: source, key: "semantics", problem: "an old-buffer rule needs its semantics (flag, pointer-type, failure)")
         }
@@ -177,6 +177,19 @@ public enum RuleLoader {
                 guard let s = $0 as? String else { throw RuleFileError(file: file, key: prefix + k, problem: "expected a list of strings") }
                 return s
             }
+        }
+        /// `{success: 0, failure: -1}`: the two values a function returns.
+        func returns(_ k: String) throws -> Rule.Returns? {
+            guard let m = try optionalMap(k) else { return nil }
+            let problem = "expected {success: N, failure: N} with two different integers"
+            guard Set(m.keys) == ["success", "failure"], let s = Reader.integer(m["success"]), let f = Reader.integer(m["failure"]), s != f else {
+                throw RuleFileError(file: file, key: prefix + k, problem: problem)
+            }
+            return Rule.Returns(success: s, failure: f)
+        }
+        static func integer(_ v: Any?) -> Int? {
+            if let i = v as? Int { return i }
+            return (v as? String).flatMap { Int($0) }
         }
         func optionalMap(_ k: String) throws -> [String: Any]? {
             guard let v = map[k] else { return nil }

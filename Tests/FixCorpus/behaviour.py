@@ -155,6 +155,12 @@ CALLS = [
     (cymod.cy_firsts, lambda x: ([b"", x, b"!x", x],)),
     (cymod.cy_firsts, lambda x: ([x, 7, x],)),
     (cymod.cy_firsts, lambda x: (x,)),
+    (fixmod.delta_head, lambda x: (x,)),
+    (fixmod.delta_pair, lambda x: (x, b"ab")),
+    (fixmod.delta_pair, lambda x: (b"ab", x)),
+    *[(m.encode_firsts, a) for m in (fixmod, fixmodpp) for a in (
+        lambda x: ([x, x],), lambda x: ([b"abcdef", x],), lambda x: ([x, 7],), lambda x: ([x, b"xy"],),
+        lambda x: ([x, memoryview(b"abcdefgh")[::2]],), lambda x: (x,))],
     (fixmod.w_len, lambda x: (x,)),
     (fixmod.w_first, lambda x: (x,)),
     (fixmod.w_equal, lambda x: ((x, b"abcdef"),)),

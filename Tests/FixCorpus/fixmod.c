@@ -458,6 +458,88 @@ w_equal(PyObject *self, PyObject *args)
     return PyBool_FromLong(na == nb && memcmp(pa, pb, (size_t)na) == 0);
 }
 
+/* gitdb's apply_delta: a check, then a fetch of the same object whose result is ignored
+   (the check vouched for it) */
+static PyObject *
+delta_head(PyObject *self, PyObject *buf)
+{
+    const unsigned char *base;
+    Py_ssize_t len;
+
+    if (!PyObject_CheckReadBuffer(buf)) {
+        PyErr_SetString(PyExc_ValueError, "First argument must be a buffer-compatible object, like a string, or a memory map");
+        return NULL;
+    }
+    PyObject_AsReadBuffer(buf, (const void **)&base, &len);
+    return PyLong_FromSsize_t(len > 0 ? base[0] * 1000 + len : 0);
+}
+
+/* gitdb's DeltaChunkList apply: the checks run over an array of the objects, then each
+   object is fetched with its result ignored */
+static PyObject *
+delta_pair(PyObject *self, PyObject *args)
+{
+    PyObject *pybase, *pydelta;
+    const unsigned char *base, *delta;
+    Py_ssize_t nbase, ndelta;
+    int i;
+
+    if (!PyArg_ParseTuple(args, "OO", &pybase, &pydelta))
+        return NULL;
+    PyObject *objects[] = { pybase, pydelta };
+    for (i = 0; i < 2; i++) {
+        if (!PyObject_CheckReadBuffer(objects[i])) {
+            PyErr_SetString(PyExc_ValueError, "Argument must be a buffer-compatible object, like a string, or a memory map");
+            return NULL;
+        }
+    }
+    PyObject_AsReadBuffer(pybase, (const void **)&base, &nbase);
+    PyObject_AsReadBuffer(pydelta, (const void **)&delta, &ndelta);
+    return PyLong_FromSsize_t((nbase > 0 ? base[0] : 0) * 100000 + (ndelta > 0 ? delta[ndelta - 1] : 0) * 100 + nbase + ndelta);
+}
+
+/* zfec's Encoder_encode: in a loop, a check that raises the project's own error, then the
+   fetch into an element of allocated pointers */
+static PyObject *
+encode_firsts(PyObject *self, PyObject *seq)
+{
+    PyObject *fast, *result = NULL;
+    PyObject **items;
+    const unsigned char **blocks = NULL;
+    Py_ssize_t i, k, sz, oldsz = 0, total = 0;
+
+    fast = PySequence_Fast(seq, "encode_firsts needs a sequence");
+    if (fast == NULL)
+        return NULL;
+    k = PySequence_Fast_GET_SIZE(fast);
+    blocks = PyMem_New(const unsigned char *, k > 0 ? k : 1);
+    if (blocks == NULL) {
+        PyErr_NoMemory();
+        goto err;
+    }
+    items = PySequence_Fast_ITEMS(fast);
+    for (i = 0; i < k; i++) {
+        if (!PyObject_CheckReadBuffer(items[i])) {
+            PyErr_Format(PyExc_ValueError, "Precondition violation: %zd'th item is required to offer the single-segment read character buffer protocol, but it does not.", i);
+            goto err;
+        }
+        if (PyObject_AsReadBuffer(items[i], (const void **)&(blocks[i]), &sz))
+            goto err;
+        if (oldsz != 0 && oldsz != sz) {
+            PyErr_SetString(PyExc_ValueError, "Precondition violation: Input blocks are required to be all the same length.");
+            goto err;
+        }
+        oldsz = sz;
+    }
+    for (i = 0; i < k; i++)
+        total = total * 7 + (oldsz > 0 ? blocks[i][oldsz - 1] : 0);
+    result = PyLong_FromSsize_t(total * 100 + oldsz);
+  err:
+    PyMem_Free(blocks);
+    Py_DECREF(fast);
+    return result;
+}
+
 #if PY_MAJOR_VERSION < 3
 static PyObject *
 legacy_only(PyObject *self, PyObject *obj)
@@ -492,6 +574,9 @@ static PyMethodDef fixmod_methods[] = {
     {"w_len", w_len, METH_O, NULL},
     {"w_first", w_first, METH_O, NULL},
     {"w_equal", w_equal, METH_VARARGS, NULL},
+    {"delta_head", delta_head, METH_O, NULL},
+    {"delta_pair", delta_pair, METH_VARARGS, NULL},
+    {"encode_firsts", encode_firsts, METH_O, NULL},
     {NULL, NULL, 0, NULL}
 };
 

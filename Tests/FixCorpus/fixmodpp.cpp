@@ -195,6 +195,47 @@ done:
     return result;
 }
 
+// zfec's Encoder_encode in C++: in a loop, a check that raises the project's own error,
+// then the fetch into an element of allocated pointers.
+static PyObject *encode_firsts(PyObject *, PyObject *seq)
+{
+    PyObject *fast, *result = NULL;
+    PyObject **items;
+    const unsigned char **blocks = NULL;
+    Py_ssize_t i, k, sz, oldsz = 0, total = 0;
+
+    fast = PySequence_Fast(seq, "encode_firsts needs a sequence");
+    if (fast == NULL)
+        return NULL;
+    k = PySequence_Fast_GET_SIZE(fast);
+    items = PySequence_Fast_ITEMS(fast);
+    blocks = PyMem_New(const unsigned char *, k > 0 ? k : 1);
+    if (blocks == NULL) {
+        PyErr_NoMemory();
+        goto err;
+    }
+    for (i = 0; i < k; i++) {
+        if (!PyObject_CheckReadBuffer(items[i])) {
+            PyErr_Format(PyExc_ValueError, "Precondition violation: %zd'th item is required to offer the single-segment read character buffer protocol, but it does not.", i);
+            goto err;
+        }
+        if (PyObject_AsReadBuffer(items[i], (const void **)&(blocks[i]), &sz))
+            goto err;
+        if (oldsz != 0 && oldsz != sz) {
+            PyErr_SetString(PyExc_ValueError, "Precondition violation: Input blocks are required to be all the same length.");
+            goto err;
+        }
+        oldsz = sz;
+    }
+    for (i = 0; i < k; i++)
+        total = total * 7 + (oldsz > 0 ? blocks[i][oldsz - 1] : 0);
+    result = PyLong_FromSsize_t(total * 100 + oldsz);
+err:
+    PyMem_Free(blocks);
+    Py_DECREF(fast);
+    return result;
+}
+
 // A loop filling a local array of pointers; a callee throws between an
 // acquisition and the use of the pointers, and the function catches it.
 static PyObject *bang_blocks(PyObject *, PyObject *args)
@@ -319,6 +360,7 @@ static PyMethodDef methods[] = {
     {"bang_first", bang_first, METH_O, NULL},
     {"checked_fill", checked_fill, METH_O, NULL},
     {"xor_seq", xor_seq, METH_O, NULL},
+    {"encode_firsts", encode_firsts, METH_O, NULL},
     {"bang_blocks", bang_blocks, METH_VARARGS, NULL},
     {"stamp_blocks", stamp_blocks, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL}

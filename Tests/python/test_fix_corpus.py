@@ -55,7 +55,7 @@ def behaviour(build_dir: Path) -> list[dict]:
     return json.loads(r.stdout)
 
 
-def make_fixed(base: Path, unsafe: bool) -> dict:
+def make_fixed(base: Path, unsafe: bool, via_diff: bool = False) -> dict:
     original, copy = base / "original", base / "fixed"
     (original / "build").mkdir(parents=True)
     copy.mkdir()
@@ -65,8 +65,16 @@ def make_fixed(base: Path, unsafe: bool) -> dict:
         for f in [source, *MORE_FILES.get(name, [])]:
             shutil.copy(CORPUS / f, copy / f)
     build(CORPUS, original / "build", ["-Wno-deprecated-declarations"])
-    run = subprocess.run([BUFFERLINT, "fix", *(["--unsafe-fixes"] if unsafe else []), str(copy)], capture_output=True, text=True)
-    assert run.returncode in (0, 1), run.stderr
+    flags = ["--unsafe-fixes"] if unsafe else []
+    if via_diff:
+        # What a reviewer applies: the diff, with the support headers it creates, taken by git apply.
+        run = subprocess.run([BUFFERLINT, "check", "--diff", *flags, "."], cwd=copy, capture_output=True, text=True)
+        assert run.returncode in (0, 1), run.stderr
+        applied = subprocess.run(["git", "apply", "-p1", "-"], cwd=copy, input=run.stdout, capture_output=True, text=True)
+        assert applied.returncode == 0, applied.stderr
+    else:
+        run = subprocess.run([BUFFERLINT, "fix", *flags, str(copy)], capture_output=True, text=True)
+        assert run.returncode in (0, 1), run.stderr
     poison = base / "poison.h"
     poison.write_text("#include <Python.h>\n#pragma GCC poison " + " ".join(OLD) + "\n")
     (copy / "build").mkdir()
@@ -84,6 +92,17 @@ def fixed(tmp_path_factory):
 @pytest.fixture(scope="module")
 def fixed_unsafe(tmp_path_factory):
     return make_fixed(tmp_path_factory.mktemp("fixcorpus-unsafe"), unsafe=True)
+
+
+@pytest.mark.parametrize("unsafe", [False, True])
+def test_the_applied_diff_builds_poisoned_and_behaves_as_fix(unsafe, request, tmp_path):
+    """`git apply` of `check --diff` (with and without --unsafe-fixes) on a copy of every module gives
+    code that builds with the old names poisoned and behaves exactly as the copy `fix` wrote."""
+    fixed = request.getfixturevalue("fixed_unsafe" if unsafe else "fixed")
+    diffed = make_fixed(tmp_path, unsafe=unsafe, via_diff=True)
+    for name in sorted({p.name for p in fixed["copy"].iterdir() if p.is_file()}):
+        assert (diffed["copy"] / name).read_bytes() == (fixed["copy"] / name).read_bytes(), name
+    assert diffed["after"] == fixed["after"]
 
 
 def test_unsafe_fixes_keep_results_and_leak_no_view(fixed_unsafe):
@@ -227,7 +246,7 @@ def test_scoped_and_compat_counts_and_reasons(fixed):
     assert "if (ptrs_views.allocate(count) < 0)\n        goto done;\n    for (k = 0; k < count; k++) {" in fixed_cpp
     assert "if (ptrs_views[k].acquire(PySequence_Fast_GET_ITEM(fast, k), PyBUF_SIMPLE) < 0)" in fixed_cpp
     assert "(blocks_views[i].acquire(PyTuple_GET_ITEM(args, i), PyBUF_WRITABLE) < 0 ? (PyErr_SetString(PyExc_TypeError" in fixed_cpp
-    assert report.count("an array of guards") == 3
+    assert report.count("an array of guards") == 4
     # The Holder keeps the pointer: compat by default.
     assert "if (bufferlint_AsCharBuffer(obj, &s, &n) < 0)" in fixed_cpp
     # The C++ wrapper without --unsafe-fixes: compat, its callers unchanged.
@@ -248,6 +267,32 @@ def test_scoped_and_compat_counts_and_reasons(fixed):
                              "    int bufferlint_CheckReadBuffer(object obj)"], block
     assert "if bufferlint_AsReadBuffer(obj, &data, &length) < 0:" in pyx and "    bufferlint_AsWriteBuffer(obj, &p, &n)\n" in pyx
     assert "bufferlint_AsReadBuffer(obj, &_part_data, &_part_len)" in (fixed["copy"] / "cymod_part.pxi").read_text()
+
+
+@pytest.mark.parametrize("plan", ["fixed", "fixed_unsafe"])
+def test_a_check_is_never_weakened_before_a_fetch_that_trusts_it(plan, request):
+    """gitdb's shapes: a check, then fetches whose result is ignored; zfec's: a check with the project's
+    own error before the fetch into an array element, in a loop. Neither plan lets a check through what
+    the old one refused: the check is merged with the fetch, or kept exact."""
+    fixed = request.getfixturevalue(plan)
+    fixed_c = (fixed["copy"] / "fixmod.c").read_text()
+    fixed_cpp = (fixed["copy"] / "fixmodpp.cpp").read_text()
+    report = fixed["report"]
+    delta_pair = fixed_c.split("delta_pair(PyObject *self, PyObject *args)", 1)[1].split("\n}\n", 1)[0]
+    assert "if (!bufferlint_CheckReadBuffer(objects[i])) {" in delta_pair and "PyObject_CheckBuffer" not in delta_pair
+    assert "no `PyObject_CheckBuffer` alternative: the `PyObject_AsReadBuffer` at line" in report
+    # The check of delta_head and zfec's checks now acquire the view; their branches raise the project's error.
+    assert "if (PyObject_GetBuffer(buf, &view, PyBUF_SIMPLE) < 0) { PyErr_Clear();" in fixed_c
+    assert ("if (PyObject_GetBuffer(items[i], &blocks_views[blocks_nviews], PyBUF_SIMPLE) < 0) { PyErr_Clear();\n"
+            "            PyErr_Format(PyExc_ValueError, \"Precondition violation:") in fixed_c
+    assert "blocks[i] = blocks_views[blocks_nviews].buf;\n        sz = blocks_views[blocks_nviews].len;\n        blocks_nviews++;\n        if (oldsz" in fixed_c
+    assert "if (blocks_views[i].acquire(items[i], PyBUF_SIMPLE) < 0) { PyErr_Clear();" in fixed_cpp
+    assert report.count("paired with the `PyObject_CheckReadBuffer` of the same element at line") == 2
+    # The project's own error survives for the exporter that refuses a simple view.
+    for b, a in zip(fixed["before"], fixed["after"]):
+        if a["call"].split(":")[1] == "encode_firsts" and b["input"] == "memoryview-noncontiguous":
+            assert a["outcome"] == b["outcome"] and a["outcome"][:2] == ["raise", "ValueError"] and "Precondition violation" in a["outcome"][2]
+    assert any(a["call"].endswith(":delta_pair") for a in fixed["after"])
 
 
 def test_fix_twice_changes_nothing(fixed):

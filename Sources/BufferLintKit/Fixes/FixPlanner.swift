@@ -132,8 +132,14 @@ public struct FixPlanner {
                                   strategy: .compat, safety: .safe,
                                   reason: "\(fallbackNote)`\(name)` from bufferlint_compat.h behaves exactly as `\(o.function)` did; \(lifetime)",
                                   edits: edits, group: nil, supportFiles: [header], escape: escape))
-            if o.kind == .call, r.semantics?.pointerType == "none" {
-                let difference = r.semantics?.differences.first ?? "PyObject_CheckBuffer only checks for the buffer slot"
+            let fetches = o.kind == .call && r.semantics?.pointerType == "none" ? laterFetches(after: o, in: occurrences) : []
+            if let ignored = fetches.first(where: \.ignored) {
+                plan.fixes[plan.fixes.count - 1].reason += "; no `PyObject_CheckBuffer` alternative: the `\(ignored.use.function)` at line \(text.line(of: ignored.use.nameRange.lowerBound)) ignores its result, so a check that let through an object whose buffer it cannot get would leave that call's pointer unset"
+            } else if o.kind == .call, r.semantics?.pointerType == "none" {
+                var difference = r.semantics?.differences.first ?? "PyObject_CheckBuffer only checks for the buffer slot."
+                if let same = fetches.first(where: \.sameObject) {
+                    difference += " Such an object now passes this check, and the `\(same.use.function)` of the same object at line \(text.line(of: same.use.nameRange.lowerBound)) fails instead: with the exporter's BufferError, not the error this check's branch raises."
+                }
                 plan.fixes.append(Fix(rule: r.id, function: o.function, offset: o.nameRange.lowerBound, line: pos.line, column: pos.column,
                                       strategy: .checkBuffer, safety: .unsafe, reason: "`PyObject_CheckBuffer` is not equivalent: \(difference)",
                                       edits: [Edit(range: o.nameRange, replacement: "PyObject_CheckBuffer")], group: nil,
@@ -264,6 +270,35 @@ public struct FixPlanner {
             }
         }
         return nil
+    }
+
+    /// The later calls of the same function that fetch a pointer: whether each ignores its result
+    /// (`PyObject_AsReadBuffer(o, &p, &n);`, or cast to void), trusting an earlier check to have refused
+    /// every object it could fail on, and whether its object is spelled as the check's.
+    func laterFetches(after check: Occurrence, in occurrences: [Occurrence]) -> [(use: Occurrence, ignored: Bool, sameObject: Bool)] {
+        guard let fn = check.enclosingFunction, let c = lexed.tokens.firstIndex(where: { $0.start == check.nameRange.lowerBound }) else { return [] }
+        /// The tokens of the first argument of the call named at token `k`, and the index of its `)`.
+        func call(at k: Int) -> (first: [String], close: Int)? {
+            guard lexed.isPunct(k + 1, "(") else { return nil }
+            var depth = 0, close = k + 1, first: [String] = [], inFirst = true
+            while close < lexed.tokens.count {
+                if lexed.isPunct(close, "(") { depth += 1 } else if lexed.isPunct(close, ")") { depth -= 1; if depth == 0 { break } }
+                if depth == 1 && lexed.isPunct(close, ",") { inFirst = false }
+                if inFirst && close > k + 1 && !(depth == 1 && lexed.isPunct(close, ",")) { first.append(lexed.spelling(at: close)) }
+                close += 1
+            }
+            return close < lexed.tokens.count ? (first, close) : nil
+        }
+        guard let checked = call(at: c) else { return [] }
+        return occurrences.compactMap { o in
+            guard o.kind == .call, o.enclosingFunction == fn, o.nameRange.lowerBound > check.nameRange.lowerBound,
+                  rules.rule(forFunction: o.function)?.semantics.map({ $0.pointerType != "none" }) == true,
+                  let k = lexed.tokens.firstIndex(where: { $0.start == o.nameRange.lowerBound }), let fetch = call(at: k) else { return nil }
+            let voidCast = lexed.isPunct(k - 1, ")") && k >= 3 && lexed.spelling(at: k - 2) == "void" && lexed.isPunct(k - 3, "(")
+            let start = voidCast ? k - 3 : k
+            let statement = start == 0 || [";", "{", "}", ":"].contains { lexed.isPunct(start - 1, $0) }
+            return (o, statement && lexed.isPunct(fetch.close + 1, ";"), fetch.first == checked.first)
+        }
     }
 
     var cplusplus: Bool {

@@ -368,7 +368,7 @@ struct ScopedBufferRewrite {
                 if !cplusplus, jumpsBack(above: tree.nodes[loop].range.lowerBound, all: all) {
                     return .failure(Refusal(message: "the call is in a loop and a goto jumps back above the loop, so the views could be counted twice"))
                 }
-                return arrayAcquisition(u, element: e, all: all, taken: &taken)
+                return arrayAcquisition(u, element: e, all: all, checks: checks, taken: &taken)
             }
             var why = "the call is in a loop: each iteration would need its own release"
             if case .failure(let r)? = element { why += " (\(r.message))" }
@@ -452,15 +452,7 @@ struct ScopedBufferRewrite {
 
         // A `PyObject_CheckReadBuffer` of the same object earlier in the function, with the same flags.
         if let check = pairableCheck(for: u, object: args[0], checks: checks, all: all) {
-            let failure: Edit
-            if tree.nodes[check.then].kind == .compound {
-                let open = tree.nodes[check.then].range.lowerBound + 1
-                failure = .insert(" PyErr_Clear();", at: open)
-            } else {
-                failure = .insert("{ PyErr_Clear(); ", at: tree.nodes[check.then].range.lowerBound)
-            }
-            var checkEdits = [Edit(range: tree.nodes[check.condition].range, replacement: "\(acquire) < 0"), failure]
-            if tree.nodes[check.then].kind != .compound { checkEdits.append(.insert(" }", at: statementEnd(tree.nodes[check.then]))) }
+            let checkEdits = pairedCheckEdits(check, acquire: acquire)
             let edits: [Edit]
             var removed: Range<Int>? = nil
             switch statementPosition(call) {
@@ -611,7 +603,7 @@ struct ScopedBufferRewrite {
 
     /// An array of views beside the array of pointers, with a counter of the views acquired so far:
     /// every exit after the loop (and the failure path inside it) releases exactly those.
-    func arrayAcquisition(_ u: Use, element: ArrayElement, all: [Int], taken: inout Set<String>) -> Result<Acquisition, Refusal> {
+    func arrayAcquisition(_ u: Use, element: ArrayElement, all: [Int], checks: [Use], taken: inout Set<String>) -> Result<Acquisition, Refusal> {
         let c = tree.nodes[u.callNode]
         let args = Array(c.children.dropFirst())
         guard let length = plainAddress(args[2]) else { return .failure(Refusal(message: "the length argument is not a plain `&variable`")) }
@@ -631,7 +623,7 @@ struct ScopedBufferRewrite {
         let lDecl = all.first { [.varDecl, .parmDecl].contains(tree.nodes[$0].kind) && tree.nodes[$0].location == length.declaration }
         let lType = lDecl.map { tree.nodes[$0].typeSpelling } ?? "Py_ssize_t"
         if cplusplus {
-            return guardArrayAcquisition(u, element: element, views: views, length: length.name, lengthType: lType, found: found, declarations: declarations, all: all)
+            return guardArrayAcquisition(u, element: element, views: views, length: length.name, lengthType: lType, found: found, declarations: declarations, all: all, checks: checks)
         }
         let count = unique("\(element.array)_nviews", avoiding: &taken)
         let current = "\(views)[\(count)]"
@@ -639,14 +631,17 @@ struct ScopedBufferRewrite {
         // In C a `void *` converts to the element's pointer type, whatever its qualifiers.
         let success = ["\(element.array)[\(element.index)] = \(current).buf;", "\(length.name) = \(lengthValue);", "\(count)++;"]
         let object = text.text(tree.nodes[args[0]].range)
+        let get = "PyObject_GetBuffer(\(object), &\(current), \(u.semantics.flag))"
         let placed: (thenNode: Int, edits: [Edit])
-        switch loopElementEdits(u, get: "PyObject_GetBuffer(\(object), &\(current), \(u.semantics.flag))", success: success) {
+        switch loopElementEdits(u, get: get, success: success) {
         case .success(let p): placed = p
         case .failure(let r): return .failure(r)
         }
         let thenNode = placed.thenNode
         var edits = placed.edits
         var acquiredAt = u.offset
+        let pair = pairedElementCheck(u, object: args[0], checks: checks, all: all, acquire: get, success: success)
+        if let pair { edits = pair.edits; acquiredAt = pair.check.offset }
         if let ds = element.arrayDeclStmt {
             let declIndent = indentation(of: tree.nodes[ds].range.lowerBound)
             edits.insert(.insert(eol + declIndent + "Py_buffer \(views)[sizeof(\(element.array)) / sizeof((\(element.array))[0])];", at: statementEnd(tree.nodes[ds])), at: 0)
@@ -668,9 +663,12 @@ struct ScopedBufferRewrite {
             note += "; unsafe: the array is passed to \(found.description); the fix assumes they do not keep the pointers after they return"
         }
         if let threads = threadsNote(declarations, all: all) { note += "; " + threads }
+        if let pair { note += "; " + pair.note }
         // The failure branch releases too: the failed view is not counted, the earlier ones are.
         return .success(Acquisition(use: u, view: views, pointerDecl: element.arrayDeclaration, pointerDeclarations: declarations, acquiredAt: acquiredAt,
-                                    failureBranch: nil, edits: edits, escape: found, note: note, counter: count, allocated: element.arrayDeclStmt == nil))
+                                    failureBranch: nil, edits: edits, escape: found, note: note,
+                                    pairedCheck: pair.map { ($0.check.offset, $0.checkEdits) }, removed: pair?.removed,
+                                    counter: count, allocated: element.arrayDeclStmt == nil))
     }
 
     /// The failure branch of the call in the loop as one `goto` or `return` that the allocation before
@@ -698,7 +696,7 @@ struct ScopedBufferRewrite {
     /// releases its view, if it holds one, on every exit: returns, the failure in the middle of the
     /// loop and C++ exceptions alike.
     func guardArrayAcquisition(_ u: Use, element: ArrayElement, views: String, length: String, lengthType: String, found: Escape,
-                               declarations: Set<Int>, all: [Int]) -> Result<Acquisition, Refusal> {
+                               declarations: Set<Int>, all: [Int], checks: [Use]) -> Result<Acquisition, Refusal> {
         let c = tree.nodes[u.callNode]
         let args = Array(c.children.dropFirst())
         // The element's type, for the cast from `void *` that C++ needs.
@@ -720,13 +718,16 @@ struct ScopedBufferRewrite {
         let lengthValue = lengthType == "Py_ssize_t" ? "\(current).len()" : "(\(lengthType))\(current).len()"
         let success = ["\(element.array)[\(element.index)] = (\(type))\(current).buf();", "\(length) = \(lengthValue);"]
         let object = text.text(tree.nodes[args[0]].range)
+        let get = "\(current).acquire(\(object), \(u.semantics.flag))"
         let placed: (thenNode: Int, edits: [Edit])
-        switch loopElementEdits(u, get: "\(current).acquire(\(object), \(u.semantics.flag))", success: success) {
+        switch loopElementEdits(u, get: get, success: success) {
         case .success(let p): placed = p
         case .failure(let r): return .failure(r)
         }
         let thenNode = placed.thenNode
         var edits = placed.edits
+        let pair = pairedElementCheck(u, object: args[0], checks: checks, all: all, acquire: get, success: success)
+        if let pair { edits = pair.edits }
         var top = ""
         var holder: String
         if let ds = element.arrayDeclStmt {
@@ -758,20 +759,68 @@ struct ScopedBufferRewrite {
             note += "; unsafe: the array is passed to \(found.description); the fix assumes they do not keep the pointers after they return"
         }
         if let threads = threadsNote(declarations, all: all) { note += "; " + threads }
-        return .success(Acquisition(use: u, view: views, pointerDecl: element.arrayNode, pointerDeclarations: declarations, acquiredAt: u.offset,
-                                    failureBranch: nil, edits: edits, escape: found, note: note, top: top))
+        if let pair { note += "; " + pair.note }
+        return .success(Acquisition(use: u, view: views, pointerDecl: element.arrayNode, pointerDeclarations: declarations, acquiredAt: pair?.check.offset ?? u.offset,
+                                    failureBranch: nil, edits: edits, escape: found, note: note,
+                                    pairedCheck: pair.map { ($0.check.offset, $0.checkEdits) }, removed: pair?.removed, top: top))
+    }
+
+    /// The paired check's edits: its condition becomes the acquisition's failure test, and its failure
+    /// branch clears the exporter's error before it raises the function's own, as the old check did.
+    func pairedCheckEdits(_ check: (offset: Int, condition: Int, then: Int), acquire: String) -> [Edit] {
+        let then = tree.nodes[check.then]
+        var edits = [Edit(range: tree.nodes[check.condition].range, replacement: "\(acquire) < 0")]
+        if then.kind == .compound {
+            edits.append(.insert(" PyErr_Clear();", at: then.range.lowerBound + 1))
+        } else {
+            edits.append(.insert("{ PyErr_Clear(); ", at: then.range.lowerBound))
+            edits.append(.insert(" }", at: statementEnd(then)))
+        }
+        return edits
+    }
+
+    /// In a loop filling an array of views: a check of the same element right before the call's `if`
+    /// (`if (!PyObject_CheckReadBuffer(items[i])) { ...; goto err; }` then `if (PyObject_AsReadBuffer(items[i], ...)) goto err;`).
+    /// The check acquires the element's view; the call's `if` becomes the assignments of a success.
+    func pairedElementCheck(_ u: Use, object: Int, checks: [Use], all: [Int], acquire: String, success: [String])
+        -> (check: (offset: Int, condition: Int, then: Int), checkEdits: [Edit], edits: [Edit], removed: Range<Int>, note: String)? {
+        guard let check = pairableCheck(for: u, object: object, checks: checks, all: all),
+              case .success(.ifCondition(let fetchIf, _, false)) = statementPosition(u.callNode),
+              let checkIf = tree.nodes[check.condition].parent, let block = tree.nodes[checkIf].parent,
+              let k = tree.nodes[block].children.firstIndex(of: checkIf), k + 1 < tree.nodes[block].children.count,
+              tree.nodes[block].children[k + 1] == fetchIf else { return nil }
+        let checkEdits = pairedCheckEdits(check, acquire: acquire)
+        let indent = indentation(of: tree.nodes[fetchIf].range.lowerBound)
+        let removed = tree.nodes[fetchIf].range.lowerBound..<statementEnd(tree.nodes[fetchIf])
+        let note = "paired with the `PyObject_CheckReadBuffer` of the same element at line \(text.line(of: check.offset)), which now acquires the view: its failure branch clears the exporter's error and raises the function's own, as before"
+        return (check, checkEdits, checkEdits + [Edit(range: removed, replacement: success.joined(separator: eol + indent))], removed, note)
+    }
+
+    /// An object expression that names the same object wherever it is written while its variables
+    /// keep their values: a variable or an element of one (`x`, `items[i]`), with those variables.
+    func objectVariables(_ e: Int) -> [Int]? {
+        let k = strip(e)
+        guard !tree.nodes[k].inMacro else { return nil }
+        switch tree.nodes[k].kind {
+        case .declRef: return tree.nodes[k].declarationOffset.map { [$0] }
+        case .arraySubscript:
+            guard tree.nodes[k].children.count == 2, let a = objectVariables(tree.nodes[k].children[0]),
+                  let b = objectVariables(tree.nodes[k].children[1]) else { return nil }
+            return a + b
+        default: return nil
+        }
     }
 
     /// A check `if (!PyObject_CheckReadBuffer(x)) <exit>` (or `== 0`) before `u` in the same block
-    /// structure, on the same variable `x`, with the same flags, `x` not assigned in between.
+    /// structure, on the same object `x` (a variable or `items[i]`, spelled alike), with the same
+    /// flags, none of its variables assigned in between.
     func pairableCheck(for u: Use, object: Int, checks: [Use], all: [Int]) -> (offset: Int, condition: Int, then: Int)? {
-        let obj = strip(object)
-        guard tree.nodes[obj].kind == .declRef, !tree.nodes[obj].inMacro, let objDecl = tree.nodes[obj].declarationOffset else { return nil }
+        guard let objVars = objectVariables(object) else { return nil }
+        let spelled = tokens(in: tree.nodes[strip(object)].range)
         for check in checks.sorted(by: { $0.offset > $1.offset }) where check.offset < u.offset && check.semantics.flag == u.semantics.flag {
             let cc = tree.nodes[check.callNode]
             guard !cc.inMacro, let arg = cc.children.dropFirst().first, cc.children.count == 2 else { continue }
-            let a = strip(arg)
-            guard tree.nodes[a].kind == .declRef, tree.nodes[a].declarationOffset == objDecl else { continue }
+            guard objectVariables(arg) == objVars, tokens(in: tree.nodes[strip(arg)].range) == spelled else { continue }
             // `!check(x)` or `check(x) == 0` as the whole condition of an `if` without else, whose body always leaves.
             let k = climb(check.callNode)
             guard let p = tree.nodes[k].parent else { continue }
@@ -793,11 +842,11 @@ struct ScopedBufferRewrite {
             // `x` is not assigned between the check and the acquisition.
             let between = tree.nodes[ifNode].range.upperBound..<u.offset
             let assigned = all.contains { i in
-                guard tree.nodes[i].kind == .declRef, tree.nodes[i].declarationOffset == objDecl, between.contains(tree.nodes[i].range.lowerBound) else { return false }
+                guard tree.nodes[i].kind == .declRef, tree.nodes[i].declarationOffset.map(objVars.contains) == true, between.contains(tree.nodes[i].range.lowerBound) else { return false }
                 let up = climb(i)
                 guard let q = tree.nodes[up].parent else { return false }
                 if tree.nodes[q].kind == .binary, binaryOperator(q) == "=", tree.nodes[q].children.first == up { return true }
-                if tree.nodes[q].kind == .unary, unaryOperator(q) == "&" { return true }
+                if tree.nodes[q].kind == .unary, ["&", "++", "--"].contains(unaryOperator(q) ?? "") { return true }
                 return tree.nodes[q].kind == .compoundAssign
             }
             if assigned { continue }

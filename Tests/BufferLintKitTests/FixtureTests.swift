@@ -1,7 +1,10 @@
-// Runs the real Linter over every C and C++ file in Tests/Fixtures/detect/ and
-// compares its findings with the expectations the file announces in comments.
+// Runs the real Linter over every C, C++, SWIG and Cython file in Tests/Fixtures/detect/ and
+// compares its findings with the expectations the file announces in comments. Each folder of
+// Tests/Fixtures/detect/projects/ is a small project (its root holds `.bufferlint.yml`), checked
+// once as a folder and once a file at a time, as pre-commit passes changed files: both runs
+// must report what its files announce.
 //
-// Syntax, inside a `//` or `/* */` comment:
+// Syntax, inside a `//` or `/* */` comment (Cython: `#`):
 //
 //     expect: RULE KIND [col=N] [error|warning|info] [in=FUNCTION] [macro=NAME] [note=KIND]
 //     expect@+N: ...   expect@-N: ...
@@ -72,8 +75,8 @@ struct FixtureFile {
     var expectations: [FixtureExpectation] = []
     var settings: [String] = []
 
-    static let expectPattern = try! NSRegularExpression(pattern: #"(//|/\*)\s*expect(@[+-][0-9]+)?:\s*(.*?)\s*(\*/.*)?$"#)
-    static let settingPattern = try! NSRegularExpression(pattern: #"(//|/\*)\s*fixture:\s*(.*?)\s*(\*/.*)?$"#)
+    static let expectPattern = try! NSRegularExpression(pattern: #"(//|/\*|#)\s*expect(@[+-][0-9]+)?:\s*(.*?)\s*(\*/.*)?$"#)
+    static let settingPattern = try! NSRegularExpression(pattern: #"(//|/\*|#)\s*fixture:\s*(.*?)\s*(\*/.*)?$"#)
 
     /// Reads the announcements of a fixture; malformed ones are errors naming the line.
     static func parse(_ text: String, file: String) throws -> FixtureFile {
@@ -149,9 +152,12 @@ enum FixturePaths {
 final class FixtureTests: XCTestCase {
     func fixtureFiles() throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: FixturePaths.detect)
-            .filter { ["c", "cpp"].contains(($0 as NSString).pathExtension) }
+            .filter { FixtureTests.extensions.contains(($0 as NSString).pathExtension) }
             .sorted()
     }
+
+    static let extensions: Set<String> = ["c", "cpp", "i", "pyx"]
+    static let projectExtensions: Set<String> = ["c", "cpp", "h", "hpp", "i", "pyx", "pxd"]
 
     func lint(_ name: String, settings: [String]) throws -> Report {
         let path = (FixturePaths.detect as NSString).appendingPathComponent(name)
@@ -200,6 +206,64 @@ final class FixtureTests: XCTestCase {
             XCTAssert(diff.isEmpty, "\(name): findings differ from the announcements (- announced only, + reported only):\n\(diff)")
         }
         XCTAssertGreaterThan(total, 40)
+    }
+
+    /// The files of a project fixture (relative paths) with their announcements.
+    func projectFiles(_ root: String) throws -> [(String, FixtureFile)] {
+        let e = FileManager.default.enumerator(atPath: root)
+        var out: [(String, FixtureFile)] = []
+        while let rel = e?.nextObject() as? String {
+            guard !rel.hasPrefix("."), FixtureTests.projectExtensions.contains((rel as NSString).pathExtension) else { continue }
+            let text = try String(contentsOfFile: (root as NSString).appendingPathComponent(rel), encoding: .utf8)
+            out.append((rel, try FixtureFile.parse(text, file: rel)))
+        }
+        return out.sorted { $0.0 < $1.0 }
+    }
+
+    /// What a run reported, per file of the project, as the runner compares it.
+    static func byFile(_ findings: [Finding], root: String) -> [String: [Finding]] {
+        var out: [String: [Finding]] = [:]
+        var seen = Set<String>()
+        for f in findings {
+            let abs = ((f.file.hasPrefix("/") ? f.file : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(f.file)) as NSString).standardizingPath
+            let rel = abs.hasPrefix(root + "/") ? String(abs.dropFirst(root.count + 1)) : abs
+            // A part reported by its includer's run and by its own counts once.
+            guard seen.insert("\(rel):\(f.line):\(f.column):\(f.rule):\(f.kind.rawValue)").inserted else { continue }
+            out[rel, default: []].append(f)
+        }
+        return out
+    }
+
+    func testEveryProjectReportsWhatItAnnouncesAsAFolderAndAFileAtATime() throws {
+        let projects = (FixturePaths.detect as NSString).appendingPathComponent("projects")
+        let names = try FileManager.default.contentsOfDirectory(atPath: projects).filter { !$0.hasPrefix(".") }.sorted()
+        XCTAssertFalse(names.isEmpty, "no project fixture in \(projects)")
+        for name in names {
+            let root = ((projects as NSString).appendingPathComponent(name) as NSString).standardizingPath
+            XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/.bufferlint.yml"), "\(name): a project fixture's root holds .bufferlint.yml")
+            let files = try projectFiles(root)
+            XCTAssertGreaterThanOrEqual(files.count, 3, name)
+            var folder = LintOptions()
+            folder.paths = [root]
+            folder.jobs = 1
+            let whole = FixtureTests.byFile(try Linter(options: folder).run().findings, root: root)
+            var oneByOne: [Finding] = []
+            for (rel, _) in files {
+                var o = LintOptions()
+                o.paths = [(root as NSString).appendingPathComponent(rel)]
+                o.jobs = 1
+                oneByOne += try Linter(options: o).run().findings
+            }
+            let single = FixtureTests.byFile(oneByOne, root: root)
+            for (how, found) in [("as a folder", whole), ("a file at a time", single)] {
+                for (rel, fixture) in files {
+                    let diff = FixtureTests.difference(expected: fixture.expectations, found: found[rel] ?? [])
+                    XCTAssert(diff.isEmpty, "\(name)/\(rel), checked \(how): findings differ from the announcements:\n\(diff)")
+                }
+                let unknown = Set(found.keys).subtracting(files.map(\.0))
+                XCTAssertEqual(unknown, [], "\(name), checked \(how): findings in files outside the project")
+            }
+        }
     }
 
     func testFixturesCoverEveryKind() throws {

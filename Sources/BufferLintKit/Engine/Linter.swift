@@ -69,6 +69,8 @@ public final class Linter: @unchecked Sendable {
     public let writableRoots: TrustedRoots
     /// Which C file of a folder includes which other (`#include "part.c"`), read once per folder.
     let unityIncluders = UnityIncluders()
+    /// The project's headers, for quoted includes no `-I` reaches (see `ProjectHeaders`).
+    let projectHeaders = ProjectHeaders()
     /// The findings a project has accepted (`--baseline`): with `keepFixEdits`, their uses are not fixed.
     public var baseline: Baseline?
 
@@ -123,7 +125,8 @@ public final class Linter: @unchecked Sendable {
 
     public func run() -> Report {
         let discovery = FileDiscovery(includeGlobs: options.includeGlobs, excludeGlobs: options.excludeGlobs)
-        let (paths, discoveryErrors) = discovery.files(for: options.paths)
+        let (given, discoveryErrors) = discovery.files(for: options.paths)
+        let paths = UnityIncluders.withIncludedParts(given, isExcluded: discovery.isExcluded)
         var report = Report()
         report.errors = discoveryErrors
         report.warnings = warnings
@@ -133,6 +136,7 @@ public final class Linter: @unchecked Sendable {
         let contents = readAll(paths)
         var macroInputs: [(path: String, bytes: [UInt8])] = contents.compactMap { c in c.bytes.map { (c.path, $0) } }
         macroInputs += headersInIncludeDirs()
+        macroInputs += headersReached(from: contents, skipping: Set(macroInputs.map { ($0.path as NSString).standardizingPath }))
         let reaching = Prefilter.macroNames(reaching: watched, in: macroInputs)
         let flowNames = rules.enabled.contains { $0.kind == .newApi } ? FlowPass.names : []
         let filter = Prefilter(names: watched.union(reaching).union(flowNames))
@@ -265,6 +269,37 @@ public final class Linter: @unchecked Sendable {
         return out
     }
 
+    /// The project headers the given files include, directly or through each other, wherever they
+    /// resolve (the file's folder, its `-I` folders and the compilation database's, the project's
+    /// headers): a macro defined there that reaches an old name must keep its users from being
+    /// dropped by the prefilter, whichever files were given.
+    func headersReached(from contents: [Content], skipping given: Set<String>) -> [(path: String, bytes: [UInt8])] {
+        var out: [(path: String, bytes: [UInt8])] = []
+        var seen = given
+        var memo: [String: String?] = [:]
+        var pending: [(path: String, bytes: [UInt8], resolver: IncludeResolver, depth: Int)] = []
+        for c in contents where Language.of(path: c.path) != .cython {
+            guard let bytes = c.bytes, Prefilter.mayInclude(bytes) else { continue }
+            pending.append((c.path, bytes, includeResolver(compileFlags(entry: database?.entry(for: c.path))), 0))
+        }
+        while let f = pending.popLast() {
+            let dir = (f.path as NSString).deletingLastPathComponent
+            for (name, angled) in Prefilter.includedNames(in: f.bytes) {
+                let key = "\(angled ? "<" : "\"")\(dir)\u{0}\(name)\u{0}\(f.resolver.userDirs.joined(separator: "\u{0}"))"
+                let header: String?
+                if let hit = memo[key] { header = hit } else {
+                    if case .project(let h) = f.resolver.resolve(name, angled: angled, fromDir: dir) { header = h } else { header = nil }
+                    memo[key] = header
+                }
+                guard let header, f.depth < 16, seen.insert(header).inserted,
+                      case .success(let bytes) = RegularFile.read(header, limit: Linter.syntaxTreeSizeLimit) else { continue }
+                out.append((header, bytes))
+                if Prefilter.mayInclude(bytes) { pending.append((header, bytes, f.resolver, f.depth + 1)) }
+            }
+        }
+        return out
+    }
+
     public func display(_ path: String) -> String {
         var p = path
         if p.hasPrefix("/") {
@@ -296,8 +331,10 @@ public final class Linter: @unchecked Sendable {
         let language = Language.of(path: path)
         if language == .cython { return analyzeCython(path: path, text: text, result: result) }
         let entry = database?.entry(for: path)
-        let flags = compileFlags(entry: entry)
+        var flags = compileFlags(entry: entry)
         let (lexed, scan) = tokenScan(path: path, text: text, language: language, names: rules.watchedNames, flags: flags)
+        // The project's folders that hold headers the file includes, as its build's `-I` would name them (inside the project only).
+        flags.includeDirs += scan.projectIncludeDirs.filter { trustedRoots.contains($0) && !flags.includeDirs.contains($0) }
         var occurrences = scan.occurrences
         result.missingIncludes = scan.missingIncludes
         result.headers = scan.headers
@@ -432,13 +469,18 @@ public final class Linter: @unchecked Sendable {
         let ctx = ScanContext(names: names, resolver: includeResolver(flags),
                               python: python, target: (options.targetPython.major, options.targetPython.minor),
                               defines: flags.defines, headers: headers)
-        var scan = TokenScanner(context: ctx, lexed: lexed, path: path, isCPlusPlus: language == .cpp).scan()
+        // A part of a unity build is read as the compiler reads it: after its includer's text up to the `#include`.
+        let prefix = language == .c || language == .cpp ? unityPrefix(of: path) : nil
+        let cplusplus = language == .cpp || prefix.map { Language.of(path: $0.includer) == .cpp } == true
+        var scan = TokenScanner(context: ctx, lexed: lexed, path: path, isCPlusPlus: cplusplus,
+                                prelude: prefix.map { ($0.lexed, $0.includer) }).scan()
+        if let prefix { scan.headers.append(prefix.includer) }
         if language == .swig { scan.occurrences = SwigRegions(lexed: lexed).removingDirectiveNames(scan.occurrences) }
         return (lexed, scan)
     }
 
     func includeResolver(_ flags: Flags) -> IncludeResolver {
-        IncludeResolver(userDirs: flags.includeDirs, pythonInclude: python.includeDir)
+        IncludeResolver(userDirs: flags.includeDirs, pythonInclude: python.includeDir, projectHeaders: projectHeaders)
     }
 
     struct Flags {

@@ -53,6 +53,48 @@ public struct Prefilter: Sendable {
         (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c == 0x5F || c >= 0x80
     }
 
+    static let includeWord = Array("include".utf8)
+
+    /// Whether the bytes may hold an `#include` at all (a quick test before `includedNames`).
+    public static func mayInclude(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { find(includeWord, in: UnsafeRawBufferPointer($0), from: 0) } != nil
+    }
+
+    /// The names of the `#include "x"` and `#include <x>` lines of a file (also `#  include`,
+    /// `#include_next`, `#import`), read from its bytes without lexing; conditions are not
+    /// evaluated (every branch counts) and commented-out lines may count: this only widens what is read.
+    public static func includedNames(in bytes: [UInt8]) -> [(name: String, angled: Bool)] {
+        var out: [(String, Bool)] = []
+        var i = 0
+        let n = bytes.count
+        func skipBlanks(_ j: inout Int) { while j < n, bytes[j] == 0x20 || bytes[j] == 0x09 { j += 1 } }
+        while i < n {
+            // At the start of a line.
+            var j = i
+            skipBlanks(&j)
+            if j < n, bytes[j] == 0x23 {  // #
+                j += 1
+                skipBlanks(&j)
+                let start = j
+                while j < n, isIdent(bytes[j]) { j += 1 }
+                let word = String(decoding: bytes[start..<j], as: UTF8.self)
+                if word == "include" || word == "include_next" || word == "import" {
+                    skipBlanks(&j)
+                    if j < n, bytes[j] == 0x22 || bytes[j] == 0x3C {
+                        let close: UInt8 = bytes[j] == 0x22 ? 0x22 : 0x3E
+                        let angled = bytes[j] == 0x3C
+                        var k = j + 1
+                        while k < n, bytes[k] != close, bytes[k] != 0x0A { k += 1 }
+                        if k < n, bytes[k] == close, k > j + 1 { out.append((String(decoding: bytes[(j + 1)..<k], as: UTF8.self), angled)) }
+                    }
+                }
+            }
+            while i < n, bytes[i] != 0x0A { i += 1 }
+            i += 1
+        }
+        return out
+    }
+
     /// Names of project macros whose bodies reach a watched name, directly or through
     /// other macros, found in the given files: uses of these must be scanned too.
     public static func macroNames(reaching watched: Set<String>, in files: [(path: String, bytes: [UInt8])]) -> Set<String> {

@@ -46,9 +46,13 @@ public struct RuleSet: Sendable {
         switch o.kind {
         case .call, .declaration:
             let base = rule.message
+            if let alias = o.alias {
+                return o.kind == .declaration ? "declaration of \(f) under the Cython name `\(alias)`: remove it; " + base
+                    : "`\(alias)` is \(f) under another Cython name; " + lowerFirst(base)
+            }
             return o.kind == .declaration ? "declaration of \(f): remove it; " + base : base
         case .reference:
-            return "\(f) is referenced here without being called (a function pointer or table entry); " + lowerFirst(rule.message)
+            return (o.alias.map { "`\($0)`, \(f) under another Cython name," } ?? f) + " is referenced here without being called (a function pointer or table entry); " + lowerFirst(rule.message)
         case .macroDefinition:
             return "macro `\(o.macro ?? "?")` uses \(f), so every expansion breaks on Python \(rule.removed ?? "3.13"); " + lowerFirst(rule.message)
         case .macroExpansion:

@@ -63,10 +63,17 @@ struct CythonRewrite {
     // MARK: - The plan
 
     /// Every fix of the file, the reasons for the uses left alone, and each finding's default fix.
-    func plan(occurrences: [Occurrence], rules: RuleSet, findings: inout [Finding], leftAlone: Set<Int> = []) -> FilePlan {
+    func plan(occurrences all: [Occurrence], rules: RuleSet, findings: inout [Finding], leftAlone: Set<Int> = []) -> FilePlan {
         var plan = FilePlan(path: path, original: text.bytes)
-        let fixable = rules.fixableUses(occurrences, leftAlone: leftAlone)
         func unfixed(_ o: Occurrence, _ r: Rule, _ why: String) { plan.leave(o, r, in: text, because: why) }
+        // A function declared under another Cython name (`int alias "PyObject_AsReadBuffer"(...)`) is
+        // left to the project: its uses and its declaration go together, by hand.
+        for (o, r) in rules.fixableUses(all.filter { $0.alias != nil }, leftAlone: leftAlone) {
+            unfixed(o, r, "`\(o.function)` is declared under the Cython name `\(o.alias ?? "?")`: not rewritten; "
+                + "replace the uses of `\(o.alias ?? "?")` and then its declaration by hand")
+        }
+        let occurrences = all.filter { $0.alias == nil }
+        let fixable = rules.fixableUses(occurrences, leftAlone: leftAlone)
         let uses = fixable.filter { [.call, .reference].contains($0.0.kind) }
         let useOffsets = occurrences.filter { [.call, .reference, .shadowing].contains($0.kind) }.map(\.nameRange.lowerBound)
         var taken: [Int: Set<String>] = [:]

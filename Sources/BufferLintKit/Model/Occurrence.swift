@@ -29,6 +29,8 @@ public struct Occurrence: Sendable, Equatable {
     /// Byte range of the whole call, from the name to the closing parenthesis.
     public var callRange: Range<Int>?
     public var macro: String?
+    /// A Cython name the function is declared under (`int alias "PyObject_AsWriteBuffer"(...)`).
+    public var alias: String?
     public var enclosingFunction: String?
     /// For inactive and guarded uses: the directive that excludes the branch.
     public var guardLine: Int?

@@ -60,14 +60,23 @@ public enum Truth: Sendable, Equatable {
 public struct ConditionEvaluator {
     let table: MacroTable
     let isCPlusPlus: Bool
+    /// `and`, `or`, `not`, `bitand`, ... are operators: in C++, and in C after `<iso646.h>`.
+    let alternativeTokens: Bool
 
-    public init(table: MacroTable, isCPlusPlus: Bool) {
+    public init(table: MacroTable, isCPlusPlus: Bool, alternativeTokens: Bool? = nil) {
         self.table = table
         self.isCPlusPlus = isCPlusPlus
+        self.alternativeTokens = alternativeTokens ?? isCPlusPlus
     }
 
+    /// The alternative spellings of the operators (C++ [lex.digraph], C's <iso646.h>).
+    static let alternatives: [String: String] = [
+        "and": "&&", "or": "||", "not": "!", "bitand": "&", "bitor": "|", "xor": "^", "compl": "~", "not_eq": "!=",
+    ]
+
     public func truth(of tokens: [String]) -> Truth {
-        let expanded = expand(resolveDefined(tokens), depth: 0, hidden: [])
+        let spelled = alternativeTokens ? tokens.map { ConditionEvaluator.alternatives[$0] ?? $0 } : tokens
+        let expanded = expand(resolveDefined(spelled), depth: 0, hidden: [])
         var p = Parser(tokens: expanded, table: table, isCPlusPlus: isCPlusPlus)
         guard let v = p.parseTernary(), p.pos == p.tokens.count else { return .unknown }
         guard let value = v else { return .unknown }

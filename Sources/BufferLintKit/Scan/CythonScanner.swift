@@ -67,15 +67,46 @@ public struct CythonScanner {
         let end = text.count
         while let f = functionStack.popLast() { result.functions.append(FunctionSpan(name: f.name, bodyRange: f.start..<end)) }
 
+        // `int alias "PyObject_AsWriteBuffer"(...)` in an extern block: the function under another
+        // Cython name (Cython emits the string as the C name). The string is the declaration; the
+        // alias, wherever else it is used, stands for the function.
+        var aliases: [String: String] = [:]
+        var aliasDeclarations: [Int: String] = [:]
+        for (k, line) in lines.enumerated() where externLines.contains(k) {
+            for i in line.tokens where toks[i].kind == .literal && i > line.tokens.lowerBound && toks[i - 1].kind == .identifier
+                && i + 1 < line.tokens.upperBound && isPunct(i + 1, "(") {
+                let s = spell(i)
+                guard let q = s.first, q == "\"" || q == "'", s.count > 2, s.last == q else { continue }
+                let cName = String(s.dropFirst().dropLast())
+                guard names.contains(cName) else { continue }
+                aliases[spell(i - 1)] = cName
+                aliasDeclarations[i] = cName
+            }
+        }
+
         for (k, line) in lines.enumerated() {
             let first = line.tokens.lowerBound
             let isImport = ["from", "cimport", "import"].contains(spell(first))
-            for i in line.tokens where toks[i].kind == .identifier {
-                let name = spell(i)
+            for i in line.tokens where toks[i].kind == .identifier || aliasDeclarations[i] != nil {
+                if let cName = aliasDeclarations[i] {
+                    var occ = Occurrence(function: cName, kind: .declaration, nameRange: toks[i].start..<toks[i].end)
+                    occ.alias = spell(i - 1)
+                    result.occurrences.append(occ)
+                    continue
+                }
+                var name = spell(i)
+                var alias: String? = nil
+                if let cName = aliases[name] {
+                    // The alias's own name in its declaration is not a use.
+                    if externLines.contains(k), i + 1 < line.tokens.upperBound, aliasDeclarations[i + 1] != nil { continue }
+                    alias = name
+                    name = cName
+                }
                 guard names.contains(name) else { continue }
                 if i > first, isPunct(i - 1, ".") { continue }  // an attribute of something else
                 let range = toks[i].start..<toks[i].end
                 var occ = Occurrence(function: name, kind: .reference, nameRange: range)
+                occ.alias = alias
                 if externLines.contains(k) || isImport {
                     occ.kind = .declaration
                 } else if i + 1 < line.tokens.upperBound, isPunct(i + 1, "(") {

@@ -2,7 +2,8 @@ import Foundation
 
 /// Finds the file an `#include` names, the way a compiler searches: the
 /// including file's folder for quoted names, then `-I` folders, then Python's
-/// include folder, then the system's.
+/// include folder, then (quoted names) the project's own headers (`ProjectHeaders`: what a
+/// build's `-I` would have found), then the system's.
 public struct IncludeResolver: Sendable {
     public enum Resolution: Sendable, Equatable {
         /// A header of the project: its macros are read.
@@ -17,11 +18,14 @@ public struct IncludeResolver: Sendable {
     public var userDirs: [String]
     public var pythonInclude: String?
     public var systemDirs: [String]
+    public var projectHeaders: ProjectHeaders?
 
-    public init(userDirs: [String], pythonInclude: String?, systemDirs: [String] = IncludeResolver.defaultSystemDirs) {
+    public init(userDirs: [String], pythonInclude: String?, systemDirs: [String] = IncludeResolver.defaultSystemDirs,
+                projectHeaders: ProjectHeaders? = nil) {
         self.userDirs = userDirs
         self.pythonInclude = pythonInclude
         self.systemDirs = systemDirs
+        self.projectHeaders = projectHeaders
     }
 
     public static let defaultSystemDirs: [String] = {
@@ -54,8 +58,21 @@ public struct IncludeResolver: Sendable {
             }
         }
         if let py = pythonInclude, fm.fileExists(atPath: (py as NSString).appendingPathComponent(name)) { return .python }
+        if !angled, let header = projectHeaders?.resolve(name, fromDir: fromDir) { return .project(IncludeResolver.normalize(header)) }
         for d in systemDirs where fm.fileExists(atPath: (d as NSString).appendingPathComponent(name)) { return .system }
         return .missing
+    }
+
+    /// For a header `resolve` found among the project's own (no `-I` named its folder): the folder
+    /// a build's `-I` would name. Nil when the including file's folder or a `-I` folder holds it.
+    public func projectSearchDir(_ name: String, angled: Bool, fromDir: String, header: String) -> String? {
+        guard !angled, projectHeaders != nil, !name.hasPrefix("/") else { return nil }
+        let fm = FileManager.default
+        if fm.fileExists(atPath: (fromDir as NSString).appendingPathComponent(name)) { return nil }
+        if userDirs.contains(where: { fm.fileExists(atPath: ($0 as NSString).appendingPathComponent(name)) }) { return nil }
+        var folder = header
+        for _ in name.split(separator: "/").filter({ $0 != "." }) { folder = (folder as NSString).deletingLastPathComponent }
+        return folder
     }
 
     static func normalize(_ p: String) -> String { (p as NSString).standardizingPath }

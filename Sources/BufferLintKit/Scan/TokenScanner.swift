@@ -21,6 +21,8 @@ public struct TokenScanResult: Sendable {
     /// `#include MACRO` lines in branches that may be compiled ("line N" or "line N of header"):
     /// they could name any file, so the file is not handed to libclang.
     public var computedIncludes: [String] = []
+    /// Folders a build's `-I` would name for the project headers found without one (`ProjectHeaders`).
+    public var projectIncludeDirs: [String] = []
 }
 
 /// The settings a token scan needs, shared by all files of a run.
@@ -55,11 +57,16 @@ public struct TokenScanner {
     let path: String
     let isCPlusPlus: Bool
 
-    public init(context: ScanContext, lexed: LexedFile, path: String, isCPlusPlus: Bool) {
+    /// What the compiler reads before this file when it is a part of another (`#include "part.c"`):
+    /// the includer's text up to that line. Its macros and open conditions hold in the file.
+    let prelude: (lexed: LexedFile, path: String)?
+
+    public init(context: ScanContext, lexed: LexedFile, path: String, isCPlusPlus: Bool, prelude: (lexed: LexedFile, path: String)? = nil) {
         self.ctx = context
         self.lexed = lexed
         self.path = path
         self.isCPlusPlus = isCPlusPlus
+        self.prelude = prelude
     }
 
     struct Frame {
@@ -68,6 +75,11 @@ public struct TokenScanner {
         var taken: (Truth, Truth)
         var open: Int
         var branch: Int
+        /// The functions' nesting where the `#if` opens, and after the branch chosen for it: the
+        /// first that may be compiled. Branches that are both possible (`#ifdef X { #else { #endif`)
+        /// must not each count their braces, or every later function lies inside the first.
+        var structureAtOpen: MainBodyTracker.Nesting? = nil
+        var structureChosen: MainBodyTracker.Nesting? = nil
     }
 
     /// The walk's state: two macro tables and the conditional stack of the file being walked.
@@ -77,12 +89,16 @@ public struct TokenScanner {
         var visited = Set<String>()
         var result = TokenScanResult()
         var taintMemo: [String: String?] = [:]
+        /// `<iso646.h>` was included: `and`, `or`, `not`, ... are operators in C too.
+        var iso646 = false
     }
 
     public func scan() -> TokenScanResult {
         let st = State()
         seed(st)
-        walk(lexed, path: path, isMain: true, state: st, depth: 0, parent: (.yes, .yes))
+        var parent: (Truth, Truth) = (.yes, .yes)
+        if let prelude { parent = walk(prelude.lexed, path: prelude.path, isMain: false, state: st, depth: 0, parent: parent) }
+        walk(lexed, path: path, isMain: true, state: st, depth: 0, parent: parent)
         st.result.headers = st.visited.sorted()
         return st.result
     }
@@ -118,7 +134,10 @@ public struct TokenScanner {
 
     // MARK: - The walk
 
-    func walk(_ file: LexedFile, path: String, isMain: Bool, state st: State, depth: Int, parent: (Truth, Truth)) {
+    /// Walks one file; returns whether the code at its end is compiled (for a prelude that ends
+    /// inside an `#if`, the part it includes is under that condition).
+    @discardableResult
+    func walk(_ file: LexedFile, path: String, isMain: Bool, state st: State, depth: Int, parent: (Truth, Truth)) -> (Truth, Truth) {
         var stack: [Frame] = []
         var active: (Truth, Truth) { stack.last?.active ?? parent }
         var nextToken = 0
@@ -138,7 +157,7 @@ public struct TokenScanner {
                 let i = nextToken
                 nextToken += 1
                 let a = active
-                if a.0 != .no { body.feed(i) }
+                if a.0 != .no { body.feed(i) } else { body.inactive.insert(i) }
                 let t = file.tokens[i]
                 guard t.kind == .identifier else { continue }
                 classifyIdentifier(i, in: file, active: a, stack: stack, state: st, body: body)
@@ -149,8 +168,8 @@ public struct TokenScanner {
             scanTokens(upTo: d.tokenRange.lowerBound)
             nextToken = d.tokenRange.upperBound
             let toks = d.tokenRange.map { file.spelling(at: $0) }
-            let evalCur = ConditionEvaluator(table: st.cur, isCPlusPlus: isCPlusPlus)
-            let evalTgt = ConditionEvaluator(table: st.tgt, isCPlusPlus: isCPlusPlus)
+            let evalCur = ConditionEvaluator(table: st.cur, isCPlusPlus: isCPlusPlus, alternativeTokens: isCPlusPlus || st.iso646)
+            let evalTgt = ConditionEvaluator(table: st.tgt, isCPlusPlus: isCPlusPlus, alternativeTokens: isCPlusPlus || st.iso646)
             func cond() -> (Truth, Truth) {
                 switch d.kind {
                 case .ifdef, .elifdef: return toks.first.map { (evalCur.truthOfDefined($0), evalTgt.truthOfDefined($0)) } ?? (.unknown, .unknown)
@@ -158,14 +177,23 @@ public struct TokenScanner {
                 default: return (evalCur.truth(of: toks), evalTgt.truth(of: toks))
                 }
             }
+            /// At the end of a branch: keep its nesting if it is the one chosen, and start the next from the `#if`'s.
+            /// (The next branch's declarations start after the directive: they never take a name from the branch before.)
+            func endBranch(_ f: inout Frame, last: Bool) {
+                guard isMain, let open = f.structureAtOpen else { return }
+                if f.active.0 != .no && f.structureChosen == nil { f.structureChosen = body.nesting }
+                body.nesting = last ? (f.structureChosen ?? body.nesting)
+                    : MainBodyTracker.Nesting(scopes: open.scopes, headStart: max(open.headStart, d.tokenRange.upperBound))
+            }
             switch d.kind {
             case .if, .ifdef, .ifndef:
                 let p = active
                 let c = cond()
                 let act = (Truth.and(p.0, c.0), Truth.and(p.1, c.1))
-                stack.append(Frame(parent: p, active: act, taken: c, open: di, branch: di))
+                stack.append(Frame(parent: p, active: act, taken: c, open: di, branch: di, structureAtOpen: isMain ? body.nesting : nil))
             case .elif, .elifdef, .elifndef:
                 guard var f = stack.popLast() else { continue }
+                endBranch(&f, last: false)
                 let c = cond()
                 f.active = (Truth.and(f.parent.0, Truth.and(Truth.not(f.taken.0), c.0)),
                             Truth.and(f.parent.1, Truth.and(Truth.not(f.taken.1), c.1)))
@@ -174,12 +202,13 @@ public struct TokenScanner {
                 stack.append(f)
             case .else:
                 guard var f = stack.popLast() else { continue }
+                endBranch(&f, last: false)
                 f.active = (Truth.and(f.parent.0, Truth.not(f.taken.0)), Truth.and(f.parent.1, Truth.not(f.taken.1)))
                 f.taken = (.yes, .yes)
                 f.branch = di
                 stack.append(f)
             case .endif:
-                _ = stack.popLast()
+                if var f = stack.popLast() { endBranch(&f, last: true) }
             case .define:
                 let a = active
                 if isMain { classifyDefinition(d, in: file, active: a, stack: stack, state: st) }
@@ -205,8 +234,11 @@ public struct TokenScanner {
                     continue
                 }
                 let name = String(spelled.dropFirst().dropLast())
+                if name == "iso646.h" && a.0 != .no { st.iso646 = true }
                 switch ctx.resolver.resolve(name, angled: q == "<", fromDir: dir) {
                 case .project(let header):
+                    if let folder = ctx.resolver.projectSearchDir(name, angled: q == "<", fromDir: dir, header: header),
+                       !st.result.projectIncludeDirs.contains(folder) { st.result.projectIncludeDirs.append(folder) }
                     guard depth < 40, !st.visited.contains(header), let h = ctx.headers.lexedHeader(header) else { continue }
                     st.visited.insert(header)
                     walk(h, path: header, isMain: false, state: st, depth: depth + 1, parent: a)
@@ -232,6 +264,7 @@ public struct TokenScanner {
             }
         }
         scanTokens(upTo: file.tokens.count)
+        let atEnd = active
         if isMain {
             st.result.functions = body.functions
             for i in st.result.occurrences.indices where st.result.occurrences[i].enclosingFunction == nil {
@@ -239,6 +272,7 @@ public struct TokenScanner {
                 st.result.occurrences[i].enclosingFunction = body.functions.last(where: { $0.bodyRange.contains(off) })?.name
             }
         }
+        return atEnd
     }
 
     // MARK: - Classification
@@ -467,10 +501,20 @@ public struct TokenScanner {
 struct MainBodyTracker {
     let lexed: LexedFile
     let isCPlusPlus: Bool
-    enum Scope { case namespace, function(String, Int), block }
+    /// `initializer`: a member's braces in a C++ constructor's initializer list (`: a{1}, b{x} {`).
+    enum Scope { case namespace, function(String, Int), block, initializer }
     var scopes: [Scope] = []
     var headStart = 0
     var functions: [FunctionSpan] = []
+    /// Tokens of branches that are not compiled: never part of a function's head.
+    var inactive = Set<Int>()
+
+    /// Where the walk stands: the open scopes and the start of the current declaration's head.
+    struct Nesting { var scopes: [Scope]; var headStart: Int }
+    var nesting: Nesting {
+        get { Nesting(scopes: scopes, headStart: headStart) }
+        set { scopes = newValue.scopes; headStart = newValue.headStart }
+    }
 
     init(lexed: LexedFile, isCPlusPlus: Bool) {
         self.lexed = lexed
@@ -488,11 +532,15 @@ struct MainBodyTracker {
         switch lexed.text.bytes[t.start] {
         case UInt8(ascii: "{"):
             if depthInsideFunction > 0 { scopes.append(.block) }
+            else if case .initializer = scopes.last { scopes.append(.initializer) }
+            else if isCPlusPlus, isMemberInitializer(head: headStart..<i) { scopes.append(.initializer); return }
             else if let name = functionName(head: headStart..<i) { scopes.append(.function(name, t.start)) }
             else { scopes.append(.namespace) }
             headStart = i + 1
         case UInt8(ascii: "}"):
-            if let last = scopes.popLast(), case .function(let name, let start) = last {
+            let last = scopes.popLast()
+            if case .initializer = last { return }
+            if let last, case .function(let name, let start) = last {
                 functions.append(FunctionSpan(name: name, bodyRange: start..<t.end))
             }
             headStart = i + 1
@@ -503,13 +551,40 @@ struct MainBodyTracker {
         }
     }
 
+    /// A `{` that opens a member's value in a constructor's initializer list: after `name(params) :`
+    /// (a lone colon outside parentheses, after the parameters), right after a name or a template's `>`.
+    func isMemberInitializer(head: Range<Int>) -> Bool {
+        guard let p = previousNormal(head.upperBound, floor: head.lowerBound) else { return false }
+        let prev = lexed.tokens[p]
+        guard prev.kind == .identifier || lexed.spelling(prev) == ">" else { return false }
+        var depth = 0
+        var closedParams = false
+        for k in head where lexed.tokens[k].directive == nil && !inactive.contains(k) && lexed.tokens[k].kind == .punct {
+            switch lexed.spelling(at: k) {
+            case "(": depth += 1
+            case ")": depth -= 1; if depth == 0 { closedParams = true }
+            case ":": if depth == 0 && closedParams { return true }
+            default: break
+            }
+        }
+        return false
+    }
+
     /// `type name(params) qualifiers {`: the identifier before the first top-level `(`.
     func functionName(head: Range<Int>) -> String? {
+        // SWIG's code sections (`%fragment("name", "header") {`, `%header {`, ...) hold functions, not statements.
+        // (SWIG's own statements end without a semicolon: the section may come late in the head,
+        // with nothing after it but its arguments.)
+        if let pct = head.last(where: { lexed.tokens[$0].directive == nil && lexed.spelling(at: $0) == "%" }), pct + 1 < head.upperBound,
+           MainBodyTracker.swigCodeSections.contains(lexed.spelling(at: pct + 1)) {
+            let rest = (pct + 2)..<head.upperBound
+            if rest.isEmpty || (lexed.spelling(at: rest.lowerBound) == "(" && Parenthesis.closes(lexed, open: rest.lowerBound) == rest.upperBound - 1) { return nil }
+        }
         var sawAssign = false
         var k = head.lowerBound
         while k < head.upperBound {
             let t = lexed.tokens[k]
-            if t.directive != nil { k += 1; continue }
+            if t.directive != nil || inactive.contains(k) { k += 1; continue }
             let s = lexed.spelling(t)
             if t.kind == .identifier && ["struct", "class", "union", "enum", "namespace", "extern"].contains(s) && k == firstNormal(head) {
                 if s != "extern" { return nil }
@@ -526,10 +601,24 @@ struct MainBodyTracker {
         return nil
     }
 
-    func firstNormal(_ r: Range<Int>) -> Int? { r.first { lexed.tokens[$0].directive == nil } }
+    /// The token closing the parenthesis at `open`.
+    enum Parenthesis {
+        static func closes(_ lexed: LexedFile, open: Int) -> Int? {
+            var depth = 0
+            for k in open..<lexed.tokens.count where lexed.tokens[k].kind == .punct {
+                let s = lexed.spelling(at: k)
+                if s == "(" { depth += 1 } else if s == ")" { depth -= 1; if depth == 0 { return k } }
+            }
+            return nil
+        }
+    }
+
+    static let swigCodeSections: Set<String> = ["fragment", "header", "wrapper", "init", "runtime", "insert", "inline", "begin"]
+
+    func firstNormal(_ r: Range<Int>) -> Int? { r.first { lexed.tokens[$0].directive == nil && !inactive.contains($0) } }
     func previousNormal(_ k: Int, floor: Int) -> Int? {
         var j = k - 1
-        while j >= floor { if lexed.tokens[j].directive == nil { return j }; j -= 1 }
+        while j >= floor { if lexed.tokens[j].directive == nil && !inactive.contains(j) { return j }; j -= 1 }
         return nil
     }
 }

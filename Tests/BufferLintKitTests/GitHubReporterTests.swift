@@ -37,6 +37,12 @@ final class GitHubReporterTests: XCTestCase {
         XCTAssertEqual(String(body[end.upperBound...]), "bad%0A::error::injected%250A%0D::set-output name=x::y")
     }
 
+    func testTheLastGuardSplitsCRLFLines() {
+        // "\r\n" is one Character: the guard splits at every line feed, or the second line would pass.
+        XCTAssertEqual(TerminalText.guardLines("ok\r\n::error::x\r\n  ::warning::y\n"), "ok\r\n\\::error::x\r\n\\  ::warning::y\n")
+        XCTAssertEqual(SourceText.lines(of: "a\r\nb\nc"), ["a\r", "b", "c"])
+    }
+
     func testMostImportantAnnotationsComeFirst() {
         let findings = [finding("b.c", line: 1, severity: .info), finding("b.c", line: 9, severity: .warning),
                         finding("a.c", line: 7, severity: .error), finding("a.c", line: 2, severity: .info),

@@ -134,7 +134,7 @@ final class SwigSourceIndex: @unchecked Sendable {
         if let l = lines[path] { return l }
         var l: [String] = []
         if let d = RegularFile.contents(path) {
-            l = SourceText.decode(Array(d)).split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            l = SourceText.lines(of: SourceText.decode(Array(d))).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         }
         lines[path] = l
         return l

@@ -393,6 +393,10 @@ struct CythonRewrite {
             var callee = src.spell(open - 1)
             var j = open - 1
             while j - 2 >= lo, src.isPunct(j - 1, "."), src.isIdentifier(j - 2) { callee = src.spell(j - 2) + "." + callee; j -= 2 }
+            // `memchr(p, c, n)` keeps nothing but returns a pointer into `p`: the result is followed as `p` is.
+            if CFunctions.derivingPointer.contains(callee), let close = src.closing(open, limit: hi) {
+                return pointerUse(j, through: close, function: def).map { ($0.0, "through `\(callee)`'s result, " + $0.1) }
+            }
             if CythonRewrite.nonRetaining.contains(callee) { return nil }
             return ("callee", "is passed to `\(callee)`, which might keep it")
         }
@@ -517,8 +521,8 @@ struct CythonRewrite {
         for r in removals.sorted(by: { $0.lowerBound > $1.lowerBound }) where r.lowerBound >= start && r.lowerBound < end {
             rest.removeSubrange((r.lowerBound - start)..<(min(r.upperBound, end) - start))
         }
-        return SourceText.decode(rest).split(separator: "\n", omittingEmptySubsequences: false).map { l in
-            l.trimmingCharacters(in: .whitespaces).isEmpty || l == "\r" ? String(l) : step + l
+        return SourceText.lines(of: SourceText.decode(rest)).map { l in
+            l.trimmingCharacters(in: .whitespaces).isEmpty || l == "\r" ? l : step + l
         }
     }
 

@@ -58,6 +58,12 @@ public struct SourceText: Sendable {
         return String(bytes.map { Character(Unicode.Scalar($0)) })
     }
 
+    /// The lines of `text`, split at every line feed (a `"\r\n"` is one Character to Swift, so a
+    /// split by Character never splits a CRLF file); each line keeps its `\r`.
+    public static func lines(of text: String) -> [String] {
+        text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { String(String.UnicodeScalarView($0)) }
+    }
+
     public var isValidUTF8: Bool { String(validating: bytes, as: UTF8.self) != nil }
     public var containsNUL: Bool { bytes.contains(0) }
     public var usesCRLF: Bool {

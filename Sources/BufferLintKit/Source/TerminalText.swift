@@ -41,7 +41,7 @@ public enum TerminalText {
     /// Only `github` output writes commands, and it writes them with `allowCommands`.
     public static func guardLines(_ text: String, allowCommands: Bool = false) -> String {
         guard text.contains("::") || text.contains("##[") else { return text }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var lines = SourceText.lines(of: text)
         var changed = false
         for i in lines.indices {
             var l = lines[i]

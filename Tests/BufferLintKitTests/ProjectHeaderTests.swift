@@ -86,6 +86,14 @@ final class ProjectHeaderTests: XCTestCase {
         XCTAssertEqual(ProjectHeaderTests.seen(r), [])
     }
 
+    func testOneFileNamedTwoWaysHasOneKey() {
+        let cases = ["a.c": "/w/a.c", "./a.c": "/w/a.c", "src/../a.c": "/w/a.c", "/x//y/./z/..": "/x/y", "/x/y/": "/x/y",
+                     "/x/.hidden/a": "/x/.hidden/a", "/x/..a/b": "/x/..a/b", "/x/a.": "/x/a.", "/x/a..": "/x/a..", "/..": "/", "b/./c": "/w/b/c"]
+        for (path, key) in cases { XCTAssertEqual(RegularFile.lexicalPath(path, cwd: "/w"), key, path) }
+        XCTAssertEqual(RegularFile.pathExtension("dir.d/Mod.CPP"), "cpp")
+        XCTAssertEqual(RegularFile.pathExtension("dir.d/Makefile"), "")
+    }
+
     func testIncludedNamesAreReadFromBytes() {
         let text = "#include \"a.h\"\n  #  include <b/c.h>\n#include_next \"d.h\"\n#define X 1\n#include MACRO\nint x; // #include \"no.h\"\n"
         let names = Prefilter.includedNames(in: Array(text.utf8)).map { "\($0.angled ? "<" : "\"")\($0.name)" }

@@ -4,9 +4,9 @@ public enum Language: String, Sendable {
     case c, cpp, swig, cython
 
     public static func of(path: String) -> Language {
-        var ext = (path as NSString).pathExtension.lowercased()
+        var ext = RegularFile.pathExtension(path)
         // A template (`x.c.src`) is in the language of the file it expands to.
-        if ext == "src" { ext = ((path as NSString).deletingPathExtension as NSString).pathExtension.lowercased() }
+        if ext == "src" { ext = RegularFile.pathExtension((path as NSString).deletingPathExtension) }
         switch ext {
         case "cc", "cpp", "cxx", "hh", "hpp", "hxx", "c++", "h++": return .cpp
         case "i", "swg": return .swig
@@ -126,17 +126,17 @@ public final class Linter: @unchecked Sendable {
     public func run() -> Report {
         let discovery = FileDiscovery(includeGlobs: options.includeGlobs, excludeGlobs: options.excludeGlobs)
         let (given, discoveryErrors) = discovery.files(for: options.paths)
-        let paths = UnityIncluders.withIncludedParts(given, isExcluded: discovery.isExcluded)
         var report = Report()
         report.errors = discoveryErrors
         report.warnings = warnings
 
-        // Read every file once; the prefilter decides which go further.
         let watched = rules.watchedNames
-        let contents = readAll(paths)
+        // Read every file once (with the parts of a unity build the given ones include); the prefilter decides which go further.
+        let contents = UnityIncluders.withIncludedParts(given, isExcluded: discovery.isExcluded, read: read, includes: \.includes).map(\.1)
         var macroInputs: [(path: String, bytes: [UInt8])] = contents.compactMap { c in c.bytes.map { (c.path, $0) } }
+        unityIncluders.remember(contents.map { ($0.path, $0.includes) })
         macroInputs += headersInIncludeDirs()
-        macroInputs += headersReached(from: contents, skipping: Set(macroInputs.map { ($0.path as NSString).standardizingPath }))
+        macroInputs += headersReached(from: contents, skipping: Set(macroInputs.map { RegularFile.lexicalPath($0.path, cwd: cwd) }))
         let reaching = Prefilter.macroNames(reaching: watched, in: macroInputs)
         let flowNames = rules.enabled.contains { $0.kind == .newApi } ? FlowPass.names : []
         let filter = Prefilter(names: watched.union(reaching).union(flowNames))
@@ -243,14 +243,20 @@ public final class Linter: @unchecked Sendable {
         return f.clangArguments(language: Language.of(path: path), python: python.includeDir).joined(separator: " ")
     }
 
-    struct Content { var path: String; var bytes: [UInt8]?; var error: String? }
+    struct Content {
+        var path: String
+        var bytes: [UInt8]?
+        var error: String?
+        /// What its `#include` lines name (C, C++ and SWIG), from its bytes.
+        var includes: [(name: String, angled: Bool)] = []
+    }
 
-    func readAll(_ paths: [String]) -> [Content] {
-        paths.map { p in
-            switch RegularFile.read(p) {
-            case .success(let bytes): return Content(path: p, bytes: bytes, error: nil)
-            case .failure(let problem): return Content(path: p, bytes: nil, error: problem.description)
-            }
+    func read(_ p: String) -> Content {
+        switch RegularFile.read(p) {
+        case .success(let bytes):
+            let includes = Language.of(path: p) != .cython && Prefilter.mayInclude(bytes) ? Prefilter.includedNames(in: bytes) : []
+            return Content(path: p, bytes: bytes, error: nil, includes: includes)
+        case .failure(let problem): return Content(path: p, bytes: nil, error: problem.description)
         }
     }
 
@@ -277,24 +283,23 @@ public final class Linter: @unchecked Sendable {
         var out: [(path: String, bytes: [UInt8])] = []
         var seen = given
         var memo: [String: String?] = [:]
-        var pending: [(path: String, bytes: [UInt8], resolver: IncludeResolver, depth: Int)] = []
-        for c in contents where Language.of(path: c.path) != .cython {
-            guard let bytes = c.bytes, Prefilter.mayInclude(bytes) else { continue }
-            pending.append((c.path, bytes, includeResolver(compileFlags(entry: database?.entry(for: c.path))), 0))
+        var pending: [(path: String, includes: [(name: String, angled: Bool)], resolver: IncludeResolver, depth: Int)] = []
+        for c in contents where !c.includes.isEmpty {
+            pending.append((c.path, c.includes, includeResolver(compileFlags(entry: database?.entry(for: c.path))), 0))
         }
         while let f = pending.popLast() {
             let dir = (f.path as NSString).deletingLastPathComponent
-            for (name, angled) in Prefilter.includedNames(in: f.bytes) {
+            for (name, angled) in f.includes {
                 let key = "\(angled ? "<" : "\"")\(dir)\u{0}\(name)\u{0}\(f.resolver.userDirs.joined(separator: "\u{0}"))"
                 let header: String?
                 if let hit = memo[key] { header = hit } else {
                     if case .project(let h) = f.resolver.resolve(name, angled: angled, fromDir: dir) { header = h } else { header = nil }
                     memo[key] = header
                 }
-                guard let header, f.depth < 16, seen.insert(header).inserted,
+                guard let header, f.depth < 16, seen.insert(RegularFile.lexicalPath(header, cwd: cwd)).inserted,
                       case .success(let bytes) = RegularFile.read(header, limit: Linter.syntaxTreeSizeLimit) else { continue }
                 out.append((header, bytes))
-                if Prefilter.mayInclude(bytes) { pending.append((header, bytes, f.resolver, f.depth + 1)) }
+                if Prefilter.mayInclude(bytes) { pending.append((header, Prefilter.includedNames(in: bytes), f.resolver, f.depth + 1)) }
             }
         }
         return out

@@ -61,36 +61,34 @@ public struct Prefilter: Sendable {
     }
 
     /// The names of the `#include "x"` and `#include <x>` lines of a file (also `#  include`,
-    /// `#include_next`, `#import`), read from its bytes without lexing; conditions are not
+    /// `#include_next`), read from its bytes without lexing; conditions are not
     /// evaluated (every branch counts) and commented-out lines may count: this only widens what is read.
     public static func includedNames(in bytes: [UInt8]) -> [(name: String, angled: Bool)] {
         var out: [(String, Bool)] = []
-        var i = 0
         let n = bytes.count
-        func skipBlanks(_ j: inout Int) { while j < n, bytes[j] == 0x20 || bytes[j] == 0x09 { j += 1 } }
-        while i < n {
-            // At the start of a line.
-            var j = i
-            skipBlanks(&j)
-            if j < n, bytes[j] == 0x23 {  // #
-                j += 1
-                skipBlanks(&j)
-                let start = j
-                while j < n, isIdent(bytes[j]) { j += 1 }
-                let word = String(decoding: bytes[start..<j], as: UTF8.self)
-                if word == "include" || word == "include_next" || word == "import" {
-                    skipBlanks(&j)
-                    if j < n, bytes[j] == 0x22 || bytes[j] == 0x3C {
-                        let close: UInt8 = bytes[j] == 0x22 ? 0x22 : 0x3E
-                        let angled = bytes[j] == 0x3C
-                        var k = j + 1
-                        while k < n, bytes[k] != close, bytes[k] != 0x0A { k += 1 }
-                        if k < n, bytes[k] == close, k > j + 1 { out.append((String(decoding: bytes[(j + 1)..<k], as: UTF8.self), angled)) }
-                    }
-                }
+        bytes.withUnsafeBufferPointer { b in
+            let raw = UnsafeRawBufferPointer(b)
+            var from = 0
+            // Each `include` found by memchr: a directive when only blanks and a `#` precede it on its line.
+            while let at = find(includeWord, in: raw, from: from) {
+                from = at + includeWord.count
+                var k = at - 1
+                while k >= 0, b[k] == 0x20 || b[k] == 0x09 { k -= 1 }
+                guard k >= 0, b[k] == 0x23 else { continue }
+                k -= 1
+                while k >= 0, b[k] == 0x20 || b[k] == 0x09 { k -= 1 }
+                guard k < 0 || b[k] == 0x0A || b[k] == 0x0D else { continue }
+                var j = from
+                if j + 5 <= n, Array(b[j..<(j + 5)]) == Array("_next".utf8) { j += 5 }
+                guard j < n, !isIdent(b[j]) else { continue }
+                while j < n, b[j] == 0x20 || b[j] == 0x09 { j += 1 }
+                guard j < n, b[j] == 0x22 || b[j] == 0x3C else { continue }
+                let angled = b[j] == 0x3C
+                let close: UInt8 = angled ? 0x3E : 0x22
+                var e = j + 1
+                while e < n, b[e] != close, b[e] != 0x0A { e += 1 }
+                if e < n, b[e] == close, e > j + 1 { out.append((String(decoding: b[(j + 1)..<e], as: UTF8.self), angled)) }
             }
-            while i < n, bytes[i] != 0x0A { i += 1 }
-            i += 1
         }
         return out
     }

@@ -5,7 +5,33 @@ import Foundation
 final class UnityIncluders: @unchecked Sendable {
     private let lock = NSLock()
     private var folders: [String: [String: String]] = [:]
+    /// The source files a file of the run includes, by its standardized path: read once, with the run.
+    private var known: [String: [String]] = [:]
     static let sourceExtensions: Set<String> = ["c", "cc", "cpp", "cxx"]
+
+    /// Records what the run's files include, so that their folders need not be read again.
+    func remember(_ files: [(path: String, includes: [(name: String, angled: Bool)])]) {
+        var k: [String: [String]] = [:]
+        let cwd = FileManager.default.currentDirectoryPath
+        for f in files where UnityIncluders.sourceExtensions.contains(RegularFile.pathExtension(f.path)) {
+            k[RegularFile.lexicalPath(f.path, cwd: cwd)] = UnityIncluders.sources(among: f.includes)
+        }
+        lock.lock()
+        known.merge(k) { a, _ in a }
+        lock.unlock()
+    }
+
+    /// The quoted names of source files of the same folder that a file's bytes include (`unityPrefix`
+    /// then reads the one includer as a compiler would).
+    static func includedSources(_ bytes: [UInt8]) -> [String] {
+        Prefilter.mayInclude(bytes) ? sources(among: Prefilter.includedNames(in: bytes)) : []
+    }
+
+    static func sources(among includes: [(name: String, angled: Bool)]) -> [String] {
+        includes.compactMap { name, angled in
+            !angled && !name.contains("/") && sourceExtensions.contains(RegularFile.pathExtension(name)) ? name : nil
+        }
+    }
 
     /// The first file (by name) of `path`'s folder that includes it; nil when none does.
     func includer(of path: String) -> String? {
@@ -14,7 +40,10 @@ final class UnityIncluders: @unchecked Sendable {
         lock.lock()
         if let known = folders[dir] { lock.unlock(); return known[name] }
         lock.unlock()
-        let map = UnityIncluders.scan(dir)
+        lock.lock()
+        let remembered = known
+        lock.unlock()
+        let map = UnityIncluders.scan(dir, known: remembered)
         lock.lock()
         folders[dir] = map
         lock.unlock()
@@ -24,18 +53,26 @@ final class UnityIncluders: @unchecked Sendable {
     /// The paths, each followed by the source files of its folder it includes (`#include "part.c"`),
     /// and theirs, that are not already among them: a file given alone (as pre-commit gives a changed
     /// one) still has its parts scanned, each once, at its own path. A file named twice comes once.
-    static func withIncludedParts(_ paths: [String], isExcluded: (String) -> Bool) -> [String] {
-        var seen = Set(paths.map { ($0 as NSString).standardizingPath })
-        var out: [String] = []
+    /// `read` gives a file's bytes (each file is read once, here); the includes are found from bytes.
+    static func withIncludedParts<T>(_ paths: [String], isExcluded: (String) -> Bool, read: (String) -> T,
+                                     includes: (T) -> [(name: String, angled: Bool)]) -> [(String, T)] {
+        let cwd = FileManager.default.currentDirectoryPath
+        var seen = Set(paths.map { RegularFile.lexicalPath($0, cwd: cwd) })
+        var out: [(String, T)] = []
         var added = Set<String>()
         func add(_ path: String, depth: Int) {
             // A file named twice (`a.c` and `./a.c`) is scanned once.
-            guard added.insert((path as NSString).standardizingPath).inserted else { return }
-            out.append(path)
-            guard depth < 16, sourceExtensions.contains((path as NSString).pathExtension.lowercased()) else { return }
-            for part in parts(of: path) {
-                let key = (part as NSString).standardizingPath
-                guard !seen.contains(key), !isExcluded(part) else { continue }
+            guard added.insert(RegularFile.lexicalPath(path, cwd: cwd)).inserted else { return }
+            let content = read(path)
+            out.append((path, content))
+            guard depth < 16, sourceExtensions.contains(RegularFile.pathExtension(path)) else { return }
+            let dir = (path as NSString).deletingLastPathComponent
+            for name in sources(among: includes(content)) {
+                let part = dir.isEmpty ? name : (dir as NSString).appendingPathComponent(name)
+                let key = RegularFile.lexicalPath(part, cwd: cwd)
+                var isDir: ObjCBool = false
+                guard !seen.contains(key), FileManager.default.fileExists(atPath: part, isDirectory: &isDir), !isDir.boolValue,
+                      !isExcluded(part) else { continue }
                 seen.insert(key)
                 add(part, depth: depth + 1)
             }
@@ -44,41 +81,19 @@ final class UnityIncluders: @unchecked Sendable {
         return out
     }
 
-    /// The source files of `path`'s folder that it includes by a quoted name, in order.
-    static func parts(of path: String) -> [String] {
-        guard case .success(let bytes) = RegularFile.read(path, limit: Linter.syntaxTreeSizeLimit) else { return [] }
-        let dir = (path as NSString).deletingLastPathComponent
-        var out: [String] = []
-        for name in includedSources(Lexer.lex(SourceText(bytes: bytes))) {
-            let part = dir.isEmpty ? name : (dir as NSString).appendingPathComponent(name)
-            var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: part, isDirectory: &isDir), !isDir.boolValue, !out.contains(part) { out.append(part) }
-        }
-        return out
-    }
-
-    /// The quoted names of source files of the same folder a file includes.
-    static func includedSources(_ lexed: LexedFile) -> [String] {
-        lexed.directives.compactMap { d in
-            guard d.kind == .include, let t = d.tokenRange.first else { return nil }
-            let spelled = lexed.spelling(at: t)
-            guard spelled.hasPrefix("\""), spelled.hasSuffix("\""), spelled.count > 2 else { return nil }
-            let included = String(spelled.dropFirst().dropLast())
-            guard sourceExtensions.contains((included as NSString).pathExtension.lowercased()), !included.contains("/") else { return nil }
-            return included
-        }
-    }
-
     /// Quoted include name -> the first file of the folder that includes it.
-    static func scan(_ dir: String) -> [String: String] {
+    static func scan(_ dir: String, known: [String: [String]] = [:]) -> [String: String] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir) else { return [:] }
+        let cwd = FileManager.default.currentDirectoryPath
         var out: [String: String] = [:]
-        for file in names.sorted() where sourceExtensions.contains((file as NSString).pathExtension.lowercased()) {
+        for file in names.sorted() where sourceExtensions.contains(RegularFile.pathExtension(file)) {
             let candidate = dir.isEmpty ? file : (dir as NSString).appendingPathComponent(file)
-            guard case .success(let bytes) = RegularFile.read(candidate, limit: Linter.syntaxTreeSizeLimit) else { continue }
-            for included in includedSources(Lexer.lex(SourceText(bytes: bytes))) where included != file && out[included] == nil {
-                out[included] = candidate
+            let included: [String]
+            if let k = known[RegularFile.lexicalPath(candidate, cwd: cwd)] { included = k } else {
+                guard case .success(let bytes) = RegularFile.read(candidate, limit: Linter.syntaxTreeSizeLimit) else { continue }
+                included = includedSources(bytes)
             }
+            for name in included where name != file && out[name] == nil { out[name] = candidate }
         }
         return out
     }

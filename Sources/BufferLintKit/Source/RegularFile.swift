@@ -4,6 +4,43 @@ import Foundation
 /// FIFO, a device or a link to one (`/dev/stdin`, `/dev/zero`) can neither hang the run nor
 /// fill its memory, and never more than `limit` bytes.
 public enum RegularFile {
+    /// The lowercased extension of a path's last component ("" when none), without NSString.
+    public static func pathExtension(_ path: String) -> String {
+        let u = path.utf8
+        guard let dot = u.lastIndex(of: UInt8(ascii: ".")) else { return "" }
+        if let slash = u.lastIndex(of: UInt8(ascii: "/")), slash > dot { return "" }
+        let ext = path[path.index(after: dot)...]
+        return ext.contains(where: { $0.isUppercase }) ? ext.lowercased() : String(ext)
+    }
+
+    /// `path` made absolute and free of `.`, `..` and repeated slashes, from its spelling alone:
+    /// the same file named two ways (`a.c`, `./a.c`, `src/../a.c`) gets one key, without the
+    /// system calls `standardizingPath` makes to resolve links.
+    public static func lexicalPath(_ path: String, cwd: String) -> String {
+        let full = path.hasPrefix("/") ? path : cwd + "/" + path
+        // Most paths are already clean: no `.` or `..` component, no `//`, no trailing slash.
+        var clean = true
+        var previous: UInt8 = 0, beforePrevious: UInt8 = 0, third: UInt8 = 0
+        for c in full.utf8 {
+            if c == UInt8(ascii: "/") && (previous == UInt8(ascii: "/")
+                || (previous == UInt8(ascii: ".") && (beforePrevious == UInt8(ascii: "/") || (beforePrevious == UInt8(ascii: ".") && third == UInt8(ascii: "/"))))) {
+                clean = false
+                break
+            }
+            (third, beforePrevious, previous) = (beforePrevious, previous, c)
+        }
+        if clean && previous != UInt8(ascii: "/") && !(previous == UInt8(ascii: ".") && (beforePrevious == UInt8(ascii: "/") || beforePrevious == UInt8(ascii: "."))) {
+            return full
+        }
+        var parts: [Substring] = []
+        for c in full.split(separator: "/", omittingEmptySubsequences: true) {
+            if c == "." { continue }
+            if c == ".." { if !parts.isEmpty { parts.removeLast() }; continue }
+            parts.append(c)
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
     public enum Problem: Error, Equatable, Sendable, CustomStringConvertible {
         case missing
         case notRegular(String)

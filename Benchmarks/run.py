@@ -6,7 +6,8 @@
 Generates the tree (generate.py), then times on the same files, with the same
 parallelism: bufferlint check with a cold and a warm cache, `clang-14
 -fsyntax-only`, and semgrep with a call rule when semgrep is installed. Prints a
-Markdown table with times, ratios to bufferlint (cold) and findings counts."""
+Markdown table with times, ratios to bufferlint (cold) and findings counts, and
+the peak memory of a cold bufferlint run."""
 import argparse, json, os, shutil, subprocess, sys, sysconfig, tempfile, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -27,6 +28,18 @@ def timed(cmd, **kw):
     t = time.perf_counter()
     p = subprocess.run(cmd, capture_output=True, text=True, **kw)
     return time.perf_counter() - t, p
+
+
+def peak_mb(cmd):
+    """The peak resident memory of one run of cmd, in MB (GNU time), or None without it."""
+    if not os.path.exists("/usr/bin/time"):
+        return None
+    with tempfile.NamedTemporaryFile("r") as out:
+        subprocess.run(["/usr/bin/time", "-f", "%M", "-o", out.name, *cmd], capture_output=True)
+        try:
+            return int(out.read().strip().splitlines()[-1]) / 1024
+        except (ValueError, IndexError):
+            return None
 
 
 def main():
@@ -75,10 +88,14 @@ def main():
         except (json.JSONDecodeError, KeyError):
             rows.append(("semgrep (call rule): failed", t, 0))
     cold = rows[0][1]
+    shutil.rmtree(cache, ignore_errors=True)
+    peak = peak_mb(base)
     print(f"\n{len(files)} files, {lines} lines, hit share {a.hit_share:.0%}, shape {a.shape}, {a.jobs} jobs, {os.uname().machine}, {os.cpu_count()} cores\n")
     print("| tool | seconds | x bufferlint cold | findings |\n| --- | ---: | ---: | ---: |")
     for name, t, n in rows:
         print(f"| {name} | {t:.2f} | {t / cold:.1f} | {n} |")
+    if peak is not None:
+        print(f"\nbufferlint check (cold cache): peak memory {peak:.0f} MB for {sum(os.path.getsize(f) for f in files) / 2**20:.0f} MB of sources")
     if not a.keep:
         shutil.rmtree(work, ignore_errors=True)
 

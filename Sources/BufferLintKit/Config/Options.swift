@@ -21,6 +21,9 @@ public struct LintOptions: Sendable {
     /// Parse with libclang: files with uses are parsed to confirm and place them.
     public var useSyntaxTree = true
     public var prefilter = true
+    /// How many bytes of the run's files stay in memory between its passes; beyond it, files are
+    /// read again when needed (memory then depends on the largest file, not on the tree).
+    public var readBudget = 64 << 20
     /// Parse Python.h once per shared preamble (a precompiled header) instead of once per file.
     public var precompilePython = true
     /// Skip the path-sensitive pass for C files whose buffer code a token-level proof shows plain and correct.

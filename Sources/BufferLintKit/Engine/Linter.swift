@@ -51,6 +51,9 @@ public final class Linter: @unchecked Sendable {
     public static let version = "0.1.0"
     /// Files larger than this are scanned from tokens only.
     public static let syntaxTreeSizeLimit = 8 << 20
+    /// Larger files are not read at all (an error names them; the run goes on): memory stays bounded
+    /// by this and the jobs, whatever a tree holds.
+    public static let fileSizeLimit = 64 << 20
 
     public let options: LintOptions
     public let rules: RuleSet
@@ -132,13 +135,16 @@ public final class Linter: @unchecked Sendable {
 
         let watched = rules.watchedNames
         // Read every file once (with the parts of a unity build the given ones include); the prefilter decides which go further.
-        let contents = UnityIncluders.withIncludedParts(given, isExcluded: discovery.isExcluded, read: read, includes: \.includes).map(\.1)
-        var macroInputs: [(path: String, bytes: [UInt8])] = contents.compactMap { c in c.bytes.map { (c.path, $0) } }
-        unityIncluders.remember(contents.map { ($0.path, $0.includes) })
-        macroInputs += headersInIncludeDirs()
-        macroInputs += headersReached(from: contents, skipping: Set(macroInputs.map { RegularFile.lexicalPath($0.path, cwd: cwd) }))
-        let reaching = Prefilter.macroNames(reaching: watched, in: macroInputs)
         let flowNames = rules.enabled.contains { $0.kind == .newApi } ? FlowPass.names : []
+        let budget = ReadBudget(options.readBudget), watchedOrFlow = Prefilter(names: watched.union(flowNames))
+        let contents = UnityIncluders.withIncludedParts(given, isExcluded: discovery.isExcluded,
+                                                        read: { self.read($0, budget: budget, watchedOrFlow: watchedOrFlow) },
+                                                        includes: \.includes).map(\.1)
+        unityIncluders.remember(contents.map { ($0.path, $0.includes) })
+        var macroInputs: [(path: String, load: () -> [UInt8]?, namesWatched: Bool)] = contents.filter { $0.error == nil }.map { c in (c.path, { c.bytes }, c.namesWatchedOrFlow) }
+        let headers = headersInIncludeDirs() + headersReached(from: contents, skipping: Set(macroInputs.map { RegularFile.lexicalPath($0.path, cwd: cwd) }))
+        macroInputs += headers.map { h in (h.path, { h.bytes }, true) }
+        let reaching = Prefilter.macroNames(reaching: watched, in: macroInputs)
         let filter = Prefilter(names: watched.union(reaching).union(flowNames))
         // Files that only use the new API: the plain ones are proved clean from tokens alone.
         let oldNames = Prefilter(names: watched.union(reaching))
@@ -161,7 +167,10 @@ public final class Linter: @unchecked Sendable {
                 var r: FileResult
                 if let err = c.error {
                     r = FileResult(path: c.path, errors: [InputError(file: display(c.path), message: err, kind: .unreadable)])
-                } else if let bytes = c.bytes, !options.prefilter || filter.matches(bytes) || bytes.isEmpty {
+                } else if options.prefilter && !c.namesWatchedOrFlow && !c.isEmpty && reaching.isEmpty {
+                    // Known from the first read: nothing here for the rules (its bytes need not be read again).
+                    r = FileResult(path: c.path)
+                } else if let bytes = c.bytes, !options.prefilter || (reaching.isEmpty && c.namesWatchedOrFlow) || filter.matches(bytes) || bytes.isEmpty {
                     let flags = cache == nil ? "" : cacheFlags(for: c.path)
                     if provable, Language.of(path: c.path) == .c, !oldNames.matches(bytes), PlainViewProof.provesClean(bytes: bytes) {
                         r = FileResult(path: c.path)
@@ -243,19 +252,54 @@ public final class Linter: @unchecked Sendable {
         return f.clangArguments(language: Language.of(path: path), python: python.includeDir).joined(separator: " ")
     }
 
+    /// A file of the run. Its bytes stay in memory while the run's `ReadBudget` lasts; beyond it
+    /// they are read again when needed (each pass holds one file at a time), so that memory
+    /// depends on the largest file and the jobs, not on the size of the tree.
     struct Content {
         var path: String
-        var bytes: [UInt8]?
+        private var kept: [UInt8]?
         var error: String?
         /// What its `#include` lines name (C, C++ and SWIG), from its bytes.
         var includes: [(name: String, angled: Bool)] = []
+        /// Whether it names a watched function or the new API the flow checks follow (the
+        /// prefilter's answer before project macros are known).
+        var namesWatchedOrFlow = true
+        var isEmpty = false
+
+        init(path: String, bytes: [UInt8]?, error: String?, includes: [(name: String, angled: Bool)] = [], keep: Bool = true) {
+            self.path = path
+            self.kept = keep ? bytes : nil
+            self.error = error
+            self.includes = includes
+            self.isEmpty = bytes?.isEmpty ?? false
+        }
+
+        /// The file's bytes: kept ones, or read again (nil when it can no longer be read).
+        var bytes: [UInt8]? {
+            if let kept { return kept }
+            guard error == nil, case .success(let b) = RegularFile.read(path, limit: Linter.fileSizeLimit) else { return nil }
+            return b
+        }
     }
 
-    func read(_ p: String) -> Content {
-        switch RegularFile.read(p) {
+    /// How many bytes of the run's files stay in memory between passes.
+    final class ReadBudget: @unchecked Sendable {
+        private var left: Int
+        init(_ bytes: Int) { left = bytes }
+        func take(_ n: Int) -> Bool {
+            guard n <= left else { left = 0; return false }
+            left -= n
+            return true
+        }
+    }
+
+    func read(_ p: String, budget: ReadBudget, watchedOrFlow: Prefilter) -> Content {
+        switch RegularFile.read(p, limit: Linter.fileSizeLimit) {
         case .success(let bytes):
             let includes = Language.of(path: p) != .cython && Prefilter.mayInclude(bytes) ? Prefilter.includedNames(in: bytes) : []
-            return Content(path: p, bytes: bytes, error: nil, includes: includes)
+            var c = Content(path: p, bytes: bytes, error: nil, includes: includes, keep: budget.take(bytes.count))
+            c.namesWatchedOrFlow = watchedOrFlow.matches(bytes)
+            return c
         case .failure(let problem): return Content(path: p, bytes: nil, error: problem.description)
         }
     }

@@ -96,15 +96,20 @@ public struct Prefilter: Sendable {
     /// Names of project macros whose bodies reach a watched name, directly or through
     /// other macros, found in the given files: uses of these must be scanned too.
     public static func macroNames(reaching watched: Set<String>, in files: [(path: String, bytes: [UInt8])]) -> Set<String> {
+        macroNames(reaching: watched, in: files.map { f in (f.path, { f.bytes }, true) })
+    }
+
+    /// The same, for files whose bytes are loaded when needed (one at a time: a large tree's files
+    /// are not all in memory at once). Only the files that name the frontier are lexed; in the first
+    /// round, only those that may name a watched function (`namesWatched`, true when unknown) are loaded.
+    public static func macroNames(reaching watched: Set<String>, in files: [(path: String, load: () -> [UInt8]?, namesWatched: Bool)]) -> Set<String> {
         var reaching = Set<String>()
         var frontier = Prefilter(names: watched)
-        var candidates = files.filter { frontier.matches($0.bytes) }
-        var lexedCache: [String: LexedFile] = [:]
-        for _ in 0..<8 {
+        for round in 0..<8 {
             var found = Set<String>()
-            for f in candidates {
-                let lexed = lexedCache[f.path] ?? Lexer.lex(SourceText(bytes: f.bytes))
-                lexedCache[f.path] = lexed
+            for f in files where round > 0 || f.namesWatched {
+                guard let bytes = f.load(), frontier.matches(bytes) else { continue }
+                let lexed = Lexer.lex(SourceText(bytes: bytes))
                 for d in lexed.directives where d.kind == .define {
                     guard let first = d.tokenRange.first else { continue }
                     let body = d.tokenRange.dropFirst().map { lexed.spelling(at: $0) }
@@ -117,7 +122,6 @@ public struct Prefilter: Sendable {
             if found.isEmpty { break }
             reaching.formUnion(found)
             frontier = Prefilter(names: found)
-            candidates = files.filter { frontier.matches($0.bytes) }
         }
         return reaching
     }

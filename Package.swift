@@ -32,6 +32,12 @@ let package = Package(
             dependencies: ["BufferLintKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: [.unsafeFlags(["-Xcc", "-I\(llvmPrefix)/include"])]
         ),
+        // The parsers of untrusted input under libFuzzer (Scripts/fuzz.sh); built as usual, a replayer of kept inputs.
+        .executableTarget(
+            name: "bufferlint-fuzz",
+            dependencies: ["BufferLintKit"],
+            swiftSettings: [.unsafeFlags(["-Xcc", "-I\(llvmPrefix)/include", "-parse-as-library"])]
+        ),
         .testTarget(
             name: "BufferLintKitTests",
             dependencies: ["BufferLintKit"],

@@ -1,4 +1,4 @@
-"""`check --diff` is the change `fix` makes, byte for byte: applied with `git apply` to a copy of
+"""`check --diff` is the change `fix` makes, byte for byte (and a second `fix` changes nothing): applied with `git apply` to a copy of
 a project it gives exactly the files `fix` writes in another copy (new support headers included),
 for every fixture folder and the fix corpus, with and without `--unsafe-fixes`, and for files in
 Latin-1, with CRLF or mixed line endings, with a byte-order mark or without a final newline."""
@@ -65,3 +65,10 @@ def test_git_apply_of_the_diff_is_what_fix_writes(tmp_path, folder, unsafe):
     assert files(by_diff) == fixed
     if folder is None:
         assert all(fixed[p] != original[p] for p in original), "every odd file was fixed"
+    # A second fix of what fix wrote changes nothing, and its diff is empty.
+    again = subprocess.run([BINARY, "check", "--no-cache", "--diff", *flags, "."], cwd=by_fix, capture_output=True, timeout=300)
+    assert again.returncode in (0, 1), again.stderr.decode(errors="replace")
+    assert again.stdout == b"", again.stdout.decode(errors="replace")[:2000]
+    f2 = subprocess.run([BINARY, "fix", *flags, "."], cwd=by_fix, capture_output=True, timeout=300)
+    assert f2.returncode in (0, 1), f2.stdout.decode(errors="replace")
+    assert files(by_fix) == fixed

@@ -39,12 +39,17 @@ public struct ConfigFile: Sendable {
     }
 
     public init(path: String) throws {
-        self.path = path
         let bytes: [UInt8]
         switch RegularFile.read(path, limit: 1 << 20) {
         case .success(let b): bytes = b
         case .failure(let problem): throw ConfigError(file: path, message: problem.description)
         }
+        try self.init(path: path, bytes: bytes)
+    }
+
+    /// The configuration `bytes` say, as if read from `path` (its folder anchors relative paths).
+    public init(path: String, bytes: [UInt8]) throws {
+        self.path = path
         guard let text = String(validating: bytes, as: UTF8.self) else { throw ConfigError(file: path, message: "cannot be read as UTF-8 text") }
         let node: Any?
         do { node = try YAMLDocument.load(text) } catch let e as YAMLDocument.Problem {

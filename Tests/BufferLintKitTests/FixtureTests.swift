@@ -266,6 +266,33 @@ final class FixtureTests: XCTestCase {
         }
     }
 
+    /// Where a use is, and its fingerprint, do not depend on whether libclang placed it: a run
+    /// whose headers resolve and one that reads tokens only report the same columns (end columns
+    /// one past the last character, as SARIF counts them) and the same identities (baselines,
+    /// GitLab and SARIF results stay matched).
+    func testColumnsAndFingerprintsAreTheSameWithAndWithoutTheTree() throws {
+        var compared = 0
+        for name in try fixtureFiles() where ["c", "cpp"].contains((name as NSString).pathExtension) {
+            let text = try String(contentsOfFile: (FixturePaths.detect as NSString).appendingPathComponent(name), encoding: .utf8)
+            let settings = try FixtureFile.parse(text, file: name).settings.filter { $0 != "no-syntax-tree" }
+            let tree = try lint(name, settings: settings).findings
+            let tokens = try lint(name, settings: settings + ["no-syntax-tree"]).findings
+            func key(_ f: Finding) -> String { "\(f.line):\(f.column) \(f.rule)" }
+            let byKey = Dictionary(tokens.map { (key($0), $0) }, uniquingKeysWith: { a, _ in a })
+            let common = tree.filter { byKey[key($0)] != nil }
+            for f in common {
+                let t = byKey[key(f)]!
+                XCTAssertEqual("\(f.endLine):\(f.endColumn)", "\(t.endLine):\(t.endColumn)", "\(name) \(key(f)): end differs with the tree and without")
+            }
+            let a = Fingerprint.of(common), b = Fingerprint.of(common.map { byKey[key($0)]! })
+            for (x, y) in zip(a, b) where x.hash != y.hash {
+                XCTFail("\(name): fingerprint differs with the tree and without: \(x.function) `\(x.snippet)` / \(y.function) `\(y.snippet)`")
+            }
+            compared += common.count
+        }
+        XCTAssertGreaterThan(compared, 40)
+    }
+
     func testFixturesCoverEveryKind() throws {
         var kinds = Set<String>()
         for name in try fixtureFiles() {

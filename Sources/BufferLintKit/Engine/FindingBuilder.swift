@@ -30,7 +30,9 @@ struct FindingBuilder {
                 suppressed.insert(o.nameRange.lowerBound)
                 continue
             }
-            let snippetRange = o.callRange ?? o.nameRange
+            // From the name to the call's end: the same text whether libclang placed the call (its
+            // extent starts at `(` of `(f)(...)` or at `::`) or the tokens did, so the fingerprint is too.
+            let snippetRange = o.nameRange.lowerBound..<max(o.nameRange.upperBound, o.callRange?.upperBound ?? 0)
             let snippet = text.text(snippetRange).split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).joined(separator: " ")
             out.append(Finding(rule: rule.id, ruleName: rule.name, function: o.function, kind: o.kind,
                                severity: rules.severity(of: rule, kind: o.kind), file: file, line: start.line, column: start.column,

@@ -613,7 +613,7 @@ enum SyntaxMerge {
             }.min { $0.index < $1.index }?.call
             if let call {
                 if o.kind == .reference { occurrences[i].kind = .call }
-                if call.range.upperBound > start { occurrences[i].callRange = call.range.lowerBound..<call.range.upperBound + 1 }
+                if call.range.upperBound > start { occurrences[i].callRange = call.range }
             } else if o.kind == .call {
                 occurrences[i].kind = .reference
                 occurrences[i].callRange = nil

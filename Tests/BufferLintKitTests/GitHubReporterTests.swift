@@ -67,6 +67,21 @@ final class GitHubReporterTests: XCTestCase {
         XCTAssertFalse(beyond.contains("b.c:"))
     }
 
+    func testStepSummaryStaysUnderGitHubsLimitAndSaysWhatItLeftOut() {
+        var report = Report()
+        let long = String(repeating: "a long message ", count: 20)
+        report.findings = (1...10_000).map { finding("src/module_\($0 % 3000).c", line: $0, severity: .error, message: long) }
+        report.summary.files = 3000
+        let md = GitHubReporter.stepSummary(report, context: ReportContext(toolVersion: "0", rules: []))
+        XCTAssertLessThanOrEqual(md.utf8.count, GitHubReporter.stepSummaryLimit)
+        let listed = md.components(separatedBy: "\n").filter { $0.hasPrefix("| src/module_") && $0.contains(".c:") }.count
+        let note = try? XCTUnwrap(md.range(of: #"_([0-9]+) more rows not listed"#, options: .regularExpression))
+        XCTAssertNotNil(note, "the summary says what it left out")
+        let omitted = Int(md[note!].dropFirst().prefix(while: { $0.isNumber })) ?? -1
+        XCTAssertEqual(listed + omitted, 10_000 - 10, "every finding beyond the annotations is listed or counted")
+        XCTAssertTrue(md.contains("| BUF002 | as-read-buffer | 10000 |"), "the counts are complete")
+    }
+
     func testStepSummaryCellsCannotBreakTheTable() {
         var report = Report()
         report.findings = (1...11).map { finding("x|y<script>.c", line: $0, message: "a | b\nc") }

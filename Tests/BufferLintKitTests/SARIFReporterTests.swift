@@ -41,6 +41,46 @@ final class SARIFReporterTests: XCTestCase {
         XCTAssertEqual(region["endColumn"] as? Int, "/*é😀*/ ".utf16.count + 1 + 33)
     }
 
+    func testGitHubsLineHashIsEmittedBesideTheFingerprint() throws {
+        var report = Report()
+        let f = finding(file: "a.c")
+        var moved = f
+        moved.line = 40  // the same line of code, after lines were added above it
+        report.findings = [f, finding(file: "a.c", line: "y  =  PyObject_AsReadBuffer(o, &p, &n);"), f]
+        let hashes = SARIFReporter.lineHashes(report.findings)
+        XCTAssertEqual(hashes.count, 3)
+        for h in hashes { XCTAssertNotNil(h.range(of: #"^[0-9a-f]{16}:[0-9]+$"#, options: .regularExpression), h) }
+        XCTAssertEqual(hashes[0].prefix(16), hashes[2].prefix(16))
+        XCTAssertEqual([hashes[0].suffix(2), hashes[2].suffix(2)], [":1", ":2"], "equal lines are counted")
+        XCTAssertNotEqual(hashes[0].prefix(16), hashes[1].prefix(16))
+        XCTAssertEqual(SARIFReporter.lineHashes([moved]), [hashes[0]], "the line number is not part of it")
+        let result = try render(f)
+        let partial = try XCTUnwrap(result["partialFingerprints"] as? [String: String])
+        XCTAssertEqual(Set(partial.keys), [SARIFReporter.fingerprintKey, "primaryLocationLineHash"])
+    }
+
+    func testRulesCarryGitHubsPropertiesAndShortEnoughDescriptions() throws {
+        var report = Report()
+        report.findings = []
+        let text = SARIFReporter().render(report, context: ReportContext(toolVersion: "9.9", rules: try RuleLoader.rules(extraDirectories: [])))
+        let top = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let driver = try XCTUnwrap((((top["runs"] as? [[String: Any]])?.first?["tool"] as? [String: Any])?["driver"] as? [String: Any]))
+        let rules = try XCTUnwrap(driver["rules"] as? [[String: Any]])
+        XCTAssertGreaterThan(rules.count, 5)
+        for r in rules {
+            let props = try XCTUnwrap(r["properties"] as? [String: Any])
+            XCTAssertTrue(["very-high", "high"].contains(props["precision"] as? String ?? ""), "\(r["id"] ?? "")")
+            XCTAssertTrue(["error", "warning", "recommendation"].contains(props["problem.severity"] as? String ?? ""))
+            let full = try XCTUnwrap((r["fullDescription"] as? [String: Any])?["text"] as? String)
+            XCTAssertLessThanOrEqual(full.count, 1024)
+        }
+        let long = String(repeating: "word ", count: 400)
+        let cut = SARIFReporter.bounded(long, limit: 1024)
+        XCTAssertLessThanOrEqual(cut.count, 1024)
+        XCTAssertTrue(cut.hasSuffix("…") && cut.hasPrefix("word word"))
+        XCTAssertEqual(SARIFReporter.bounded("short", limit: 1024), "short")
+    }
+
     func testRuleIndexPointsAtTheRule() throws {
         let rules = try RuleLoader.rules(extraDirectories: [])
         let result = try render(finding(file: "a.c"))

@@ -292,3 +292,17 @@ def test_colour_on_a_terminal_unless_no_color(tmp_path):
     assert "a.c:4:9: error: BUF002" in plain
     assert not ANSI.search(plain)
     assert not ANSI.search(run_on_terminal(["check", "--no-color", "a.c"], tmp_path, {}))
+
+
+def test_a_folder_that_holds_nothing_to_check_is_a_usage_error(tmp_path):
+    (tmp_path / "empty").mkdir()
+    write(tmp_path / "docs" / "notes.txt", "no C here\n")
+    write(tmp_path / "src" / "a.c", CALL)
+    for folder in ("empty", "docs"):
+        r = run("check", folder, cwd=tmp_path)
+        assert r.returncode == 2, r.stdout + r.stderr
+        assert f"{folder}: error: holds no file bufferlint reads" in r.stdout + r.stderr
+    # The other paths are still checked.
+    r = run("check", "--format", "json", "empty", "src", cwd=tmp_path)
+    assert r.returncode == 2
+    assert [f["line"] for f in json.loads(r.stdout)["findings"]] == [4]

@@ -36,7 +36,13 @@ public struct FileDiscovery {
                 continue
             }
             var visitedDirs = Set<String>()
+            let (before, errorsBefore) = (files.count, errors.count)
             walk(p, into: &files, errors: &errors, seen: &seen, visited: &visitedDirs)
+            // A folder given that holds nothing to check is a mistake (a typo, an empty or wrong folder), not "0 findings".
+            if files.count == before && errors.count == errorsBefore && !visitedDirs.isEmpty && !isExcluded(p) {
+                errors.append(InputError(file: p, message: "holds no file bufferlint reads (\(FileDiscovery.sourceExtensions.sorted().map { "." + $0 }.joined(separator: ", "))"
+                    + "; folders such as \(FileDiscovery.skippedDirectories.sorted().prefix(6).joined(separator: ", ")) are skipped)", kind: .unreadable))
+            }
         }
         return (files, errors)
     }

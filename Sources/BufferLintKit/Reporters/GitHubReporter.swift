@@ -91,10 +91,10 @@ public struct GitHubReporter: Reporter {
             }
             let byFile = Dictionary(grouping: findings, by: \.file)
             out += "\n### By file\n\n| file | errors | warnings | notices |\n| --- | ---: | ---: | ---: |\n"
-            for file in byFile.keys.sorted() {
+            addRows(byFile.keys.sorted().map { file in
                 let g = Dictionary(grouping: byFile[file]!, by: \.severity)
-                out += "| \(cell(file)) | \(g[.error]?.count ?? 0) | \(g[.warning]?.count ?? 0) | \(g[.info]?.count ?? 0) |\n"
-            }
+                return "| \(cell(file)) | \(g[.error]?.count ?? 0) | \(g[.warning]?.count ?? 0) | \(g[.info]?.count ?? 0) |\n"
+            }, to: &out)
         }
 
         var shown: [Severity: Int] = [:]
@@ -106,15 +106,33 @@ public struct GitHubReporter: Reporter {
         if !beyond.isEmpty {
             out += "\n### Not shown as annotations\n\nGitHub shows at most \(annotationLimit) annotations of each level per step; these \(beyond.count) are the rest.\n\n"
             out += "| location | level | rule | message |\n| --- | --- | --- | --- |\n"
-            for f in beyond {
-                out += "| \(cell("\(f.file):\(f.line):\(f.column)")) | \(command(for: f.severity)) | \(cell(f.rule)) | \(cell(f.message)) |\n"
-            }
+            addRows(beyond.map { f in "| \(cell("\(f.file):\(f.line):\(f.column)")) | \(command(for: f.severity)) | \(cell(f.rule)) | \(cell(f.message)) |\n" }, to: &out)
         }
         if !report.errors.isEmpty {
             out += "\n### Files that could not be checked\n\n| file | problem |\n| --- | --- |\n"
-            for e in report.errors { out += "| \(cell(e.file)) | \(cell(e.message)) |\n" }
+            addRows(report.errors.map { e in "| \(cell(e.file)) | \(cell(e.message)) |\n" }, to: &out)
         }
         return out
+    }
+
+    /// GitHub drops a step summary over 1 MiB whole; the summary stays under this many bytes.
+    public static let stepSummaryLimit = 1_000_000
+    /// Room kept for the tables and notes after the one being written.
+    static let stepSummaryReserve = 16_384
+
+    /// Appends table rows while the summary stays within its limit, then says how many were left out.
+    static func addRows(_ rows: [String], to out: inout String) {
+        var size = out.utf8.count
+        for (k, row) in rows.enumerated() {
+            let n = row.utf8.count
+            if size + n > stepSummaryLimit - stepSummaryReserve {
+                out += "\n_\(rows.count - k) more row\(rows.count - k == 1 ? "" : "s") not listed: GitHub keeps at most 1 MiB of a step summary; "
+                    + "the JSON or SARIF output (`--format json`, `--format sarif`) has every finding._\n"
+                return
+            }
+            out += row
+            size += n
+        }
     }
 
     /// A Markdown table cell: no line breaks, no column separators, no HTML.

@@ -18,9 +18,12 @@ public struct SARIFReporter: Reporter {
         let rules = context.rules
         let ruleIndex = Dictionary(rules.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { a, _ in a })
         let fingerprints = Fingerprint.of(report.findings)
+        let lineHashes = SARIFReporter.lineHashes(report.findings)
         let fixes = FixIndex(report.fixPlans, unsafe: context.unsafeFixes)
-        let results = zip(report.findings, fingerprints).map { f, fp in
-            SARIFReporter.result(f, fingerprint: fp, ruleIndex: ruleIndex[f.rule], root: context.sourceRoot, fixes: fixes.fixes(for: f, root: context.sourceRoot))
+        let results = zip(report.findings.indices, fingerprints).map { k, fp in
+            let f = report.findings[k]
+            return SARIFReporter.result(f, fingerprint: fp, lineHash: lineHashes[k], ruleIndex: ruleIndex[f.rule], root: context.sourceRoot,
+                                        fixes: fixes.fixes(for: f, root: context.sourceRoot))
         }
         let notifications: [JSONValue] = report.errors.map { e in
             .object([
@@ -72,7 +75,7 @@ public struct SARIFReporter: Reporter {
             ("id", .string(r.id)),
             ("name", .string(r.name)),
             ("shortDescription", .object([("text", .string(short))])),
-            ("fullDescription", .object([("text", .string(full.isEmpty ? short : full))])),
+            ("fullDescription", .object([("text", .string(bounded(full.isEmpty ? short : full, limit: fullDescriptionLimit)))])),
             ("help", .object([("text", .string(RuleDocs.explain(r))), ("markdown", .string(helpMarkdown(r)))])),
         ]
         if let uri = r.documentation.references.first(where: { $0.hasPrefix("https://") && !$0.contains(" ") }) {
@@ -81,6 +84,9 @@ public struct SARIFReporter: Reporter {
         fields.append(("defaultConfiguration", .object([("level", .string(level(r.severity)))])))
         fields.append(("properties", .object([
             ("tags", .array(["python-c-api", "buffer-protocol", r.kind.rawValue].map { .string($0) })),
+            // GitHub code scanning's properties: how often a result is right, and how it ranks it.
+            ("precision", .string(r.kind == .newApi ? "high" : "very-high")),
+            ("problem.severity", .string(r.severity == .error ? "error" : r.severity == .warning ? "warning" : "recommendation")),
         ])))
         return .object(fields)
     }
@@ -98,7 +104,35 @@ public struct SARIFReporter: Reporter {
         return out
     }
 
-    static func result(_ f: Finding, fingerprint: Fingerprint, ruleIndex: Int?, root: String, fixes: [JSONValue] = []) -> JSONValue {
+    /// GitHub code scanning matches alerts across uploads by `partialFingerprints.primaryLocationLineHash`
+    /// only, in its documented form `<16 hex digits>:<n>`: a hash of the rule and the line's text
+    /// (white space collapsed; not its number, so lines added above change nothing), and which of
+    /// the equal ones in the file it is, from 1. The upload action keeps a value it finds.
+    static func lineHashes(_ findings: [Finding]) -> [String] {
+        var seen: [String: Int] = [:]
+        return findings.map { f in
+            let text = f.sourceLine.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).joined(separator: " ")
+            let hash = String(SHA256.hex([f.rule, text].joined(separator: "\u{0}")).prefix(16))
+            let key = f.file + "\u{0}" + hash
+            seen[key, default: 0] += 1
+            return "\(hash):\(seen[key]!)"
+        }
+    }
+
+    /// GitHub's limit for a rule's `fullDescription` (longer ones are cut off or refused).
+    static let fullDescriptionLimit = 1024
+
+    /// `text` within `limit` characters, cut at a word with an ellipsis when it is longer.
+    static func bounded(_ text: String, limit: Int) -> String {
+        guard text.count > limit else { return text }
+        var cut = String(text.prefix(limit - 1))
+        if let space = cut.lastIndex(where: { $0 == " " || $0 == "\n" }), cut.distance(from: cut.startIndex, to: space) > limit / 2 {
+            cut = String(cut[..<space])
+        }
+        return cut + "…"
+    }
+
+    static func result(_ f: Finding, fingerprint: Fingerprint, lineHash: String? = nil, ruleIndex: Int?, root: String, fixes: [JSONValue] = []) -> JSONValue {
         let startColumn = utf16Column(f.column, in: f.sourceLine)
         let endColumn = f.endLine == f.line ? utf16Column(f.endColumn, in: f.sourceLine) : f.endColumn
         var region: [(String, JSONValue)] = [
@@ -123,7 +157,8 @@ public struct SARIFReporter: Reporter {
             ("level", .string(level(f.severity))),
             ("message", .object([("text", .string(f.messageWithNotes))])),
             ("locations", .array([.object(location)])),
-            ("partialFingerprints", .object([(fingerprintKey, .string(fingerprint.hash))])),
+            ("partialFingerprints", .object([(fingerprintKey, .string(fingerprint.hash))]
+                + (lineHash.map { [("primaryLocationLineHash", JSONValue.string($0))] } ?? []))),
         ]
         if !fixes.isEmpty { fields.append(("fixes", .array(fixes))) }
         var properties: [(String, JSONValue)] = [

@@ -306,3 +306,16 @@ def test_a_folder_that_holds_nothing_to_check_is_a_usage_error(tmp_path):
     r = run("check", "--format", "json", "empty", "src", cwd=tmp_path)
     assert r.returncode == 2
     assert [f["line"] for f in json.loads(r.stdout)["findings"]] == [4]
+
+
+def test_configured_excludes_hold_from_a_subfolder_and_for_absolute_paths(tmp_path):
+    write(tmp_path / ".bufferlint.yml", "exclude: [\"vendor/**\"]\n")
+    write(tmp_path / "vendor" / "lib" / "x.c", CALL)
+    write(tmp_path / "src" / "a.c", CALL)
+    def files_reported(r):
+        return sorted({Path(f["file"]).name for f in json.loads(r.stdout)["findings"]})
+    assert files_reported(run("check", "--no-cache", "--format", "json", ".", cwd=tmp_path)) == ["a.c"]
+    assert files_reported(run("check", "--no-cache", "--format", "json", str(tmp_path / "vendor" / "lib" / "x.c"), str(tmp_path / "src"),
+                              cwd=tmp_path)) == ["a.c"]
+    # From inside the excluded folder, the configuration found upwards still excludes it.
+    assert files_reported(run("check", "--no-cache", "--format", "json", "x.c", "../../src/a.c", cwd=tmp_path / "vendor" / "lib")) == ["a.c"]

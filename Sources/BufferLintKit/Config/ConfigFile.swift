@@ -138,5 +138,8 @@ public struct ConfigFile: Sendable {
         if o.std == nil { o.std = std }
         o.includeGlobs = include + o.includeGlobs
         o.excludeGlobs = exclude + o.excludeGlobs
+        if o.globRoot == nil, !(include.isEmpty && exclude.isEmpty) {
+            o.globRoot = RegularFile.lexicalPath((path as NSString).deletingLastPathComponent, cwd: FileManager.default.currentDirectoryPath)
+        }
     }
 }

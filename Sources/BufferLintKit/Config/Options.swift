@@ -16,6 +16,9 @@ public struct LintOptions: Sendable {
     /// A `compile_commands.json` file or the folder that holds one.
     public var compileCommands: String?
     public var includeGlobs: [String] = []
+    /// The folder `includeGlobs` and `excludeGlobs` are relative to (the configuration file's), so
+    /// that they hold from a subfolder and for absolute paths; nil: the paths as given.
+    public var globRoot: String?
     public var excludeGlobs: [String] = []
     public var jobs = ProcessInfo.processInfo.activeProcessorCount
     /// Parse with libclang: files with uses are parsed to confirm and place them.

@@ -10,10 +10,22 @@ public struct FileDiscovery {
 
     public var includeGlobs: [String] = []
     public var excludeGlobs: [String] = []
+    /// The folder the globs are relative to (the configuration file's); nil: the paths as given.
+    public var root: String?
+    let cwd = FileManager.default.currentDirectoryPath
 
-    public init(includeGlobs: [String] = [], excludeGlobs: [String] = []) {
+    public init(includeGlobs: [String] = [], excludeGlobs: [String] = [], root: String? = nil) {
         self.includeGlobs = includeGlobs
         self.excludeGlobs = excludeGlobs
+        self.root = root.map { RegularFile.lexicalPath($0, cwd: FileManager.default.currentDirectoryPath) }
+    }
+
+    /// The spellings a glob is matched against: the path as given and, under the root, relative to it.
+    func spellings(_ path: String) -> [String] {
+        guard let root else { return [path] }
+        let abs = RegularFile.lexicalPath(path, cwd: cwd)
+        let prefix = root == "/" ? "/" : root + "/"
+        return abs.hasPrefix(prefix) ? [path, String(abs.dropFirst(prefix.count))] : [path]
     }
 
     public func files(for paths: [String]) -> (files: [String], errors: [InputError]) {
@@ -81,7 +93,7 @@ public struct FileDiscovery {
                 walk(path, into: &files, errors: &errors, seen: &seen, visited: &visited, ancestors: ancestors)
             } else if FileDiscovery.isSource(name) {
                 if isExcluded(path) { continue }
-                if !includeGlobs.isEmpty && !includeGlobs.contains(where: { Glob.matches($0, path) }) { continue }
+                if !includeGlobs.isEmpty && !spellings(path).contains(where: { p in includeGlobs.contains { Glob.matches($0, p) } }) { continue }
                 // A FIFO or device named like a source file would hang the run or never end.
                 if let problem = RegularFile.check(path) {
                     errors.append(InputError(file: path, message: problem.description, kind: .unreadable))
@@ -101,7 +113,10 @@ public struct FileDiscovery {
     }
     static let templateExtensions: Set<String> = ["c", "h", "cpp", "hpp"]
 
-    func isExcluded(_ path: String) -> Bool { excludeGlobs.contains { Glob.matches($0, path) } }
+    func isExcluded(_ path: String) -> Bool {
+        guard !excludeGlobs.isEmpty else { return false }
+        return spellings(path).contains { p in excludeGlobs.contains { Glob.matches($0, p) } }
+    }
 }
 
 /// Shell-style globs where `**` crosses folders; a pattern without a `/` matches the file name

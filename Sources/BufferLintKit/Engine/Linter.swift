@@ -127,7 +127,7 @@ public final class Linter: @unchecked Sendable {
     }
 
     public func run() -> Report {
-        let discovery = FileDiscovery(includeGlobs: options.includeGlobs, excludeGlobs: options.excludeGlobs)
+        let discovery = FileDiscovery(includeGlobs: options.includeGlobs, excludeGlobs: options.excludeGlobs, root: options.globRoot)
         let (given, discoveryErrors) = discovery.files(for: options.paths)
         var report = Report()
         report.errors = discoveryErrors

@@ -43,6 +43,8 @@ struct ScanOptions: ParsableArguments {
     var jobs: Int?
     @Flag(name: .customLong("no-prefilter"), help: "Scan every file, even those that cannot contain a use.")
     var noPrefilter = false
+    @Flag(name: .customLong("no-respect-gitignore"), help: "Walk folders without skipping what the git work tree's .gitignore files ignore.")
+    var noRespectGitignore = false
     @Flag(name: .customLong("no-cache"), help: "Neither read nor write cached results.")
     var noCache = false
     @Option(name: .customLong("cache-dir"), help: "Cache folder (default: .bufferlint-cache beside the configuration file, or in the current folder).")
@@ -72,6 +74,7 @@ struct ScanOptions: ParsableArguments {
         o.extraRuleDirectories = ruleDirs
         if let j = jobs { o.jobs = max(1, j) }
         o.prefilter = !noPrefilter
+        o.respectGitignore = !noRespectGitignore
         o.useSyntaxTree = !noSyntaxTree
         o.precompilePython = !noPCH
         // What the user named on the command line may be read (and the cache written) wherever it is.

@@ -19,6 +19,8 @@ public struct LintOptions: Sendable {
     /// The folder `includeGlobs` and `excludeGlobs` are relative to (the configuration file's), so
     /// that they hold from a subfolder and for absolute paths; nil: the paths as given.
     public var globRoot: String?
+    /// Folders walked skip what the git work tree ignores (`.gitignore`, `.git/info/exclude`).
+    public var respectGitignore = true
     public var excludeGlobs: [String] = []
     public var jobs = ProcessInfo.processInfo.activeProcessorCount
     /// Parse with libclang: files with uses are parsed to confirm and place them.

@@ -14,9 +14,13 @@ public struct FileDiscovery {
     public var root: String?
     let cwd = FileManager.default.currentDirectoryPath
 
-    public init(includeGlobs: [String] = [], excludeGlobs: [String] = [], root: String? = nil) {
+    /// Whether the folders walked skip what the git work tree's ignore files ignore.
+    public var respectGitignore: Bool
+
+    public init(includeGlobs: [String] = [], excludeGlobs: [String] = [], root: String? = nil, respectGitignore: Bool = true) {
         self.includeGlobs = includeGlobs
         self.excludeGlobs = excludeGlobs
+        self.respectGitignore = respectGitignore
         self.root = root.map { RegularFile.lexicalPath($0, cwd: FileManager.default.currentDirectoryPath) }
     }
 
@@ -49,7 +53,7 @@ public struct FileDiscovery {
             }
             var visitedDirs = Set<String>()
             let (before, errorsBefore) = (files.count, errors.count)
-            walk(p, into: &files, errors: &errors, seen: &seen, visited: &visitedDirs)
+            walk(p, into: &files, errors: &errors, seen: &seen, visited: &visitedDirs, ignore: respectGitignore ? GitIgnore.forFolder(p) : nil)
             // A folder given that holds nothing to check is a mistake (a typo, an empty or wrong folder), not "0 findings".
             if files.count == before && errors.count == errorsBefore && !visitedDirs.isEmpty && !isExcluded(p) {
                 errors.append(InputError(file: p, message: "holds no file bufferlint reads (\(FileDiscovery.sourceExtensions.sorted().map { "." + $0 }.joined(separator: ", "))"
@@ -68,7 +72,7 @@ public struct FileDiscovery {
 
     /// `ancestors`: the real paths of the folders being walked, outermost first.
     func walk(_ dir: String, into files: inout [String], errors: inout [InputError], seen: inout Set<String>, visited: inout Set<String>,
-              ancestors: [String] = []) {
+              ancestors: [String] = [], ignore: GitIgnore? = nil) {
         let real = FileDiscovery.realPath(dir)
         if ancestors.contains(real) {
             errors.append(InputError(file: dir, message: "directory symlink loop (leads back to \(real)); not followed"))
@@ -89,10 +93,10 @@ public struct FileDiscovery {
             guard fm.fileExists(atPath: path, isDirectory: &isDir) else { continue }  // dangling link
             if isDir.boolValue {
                 if FileDiscovery.skippedDirectories.contains(name) || name.hasSuffix(".egg-info") { continue }
-                if isExcluded(path) { continue }
-                walk(path, into: &files, errors: &errors, seen: &seen, visited: &visited, ancestors: ancestors)
+                if isExcluded(path) || ignore?.ignores(path, isDirectory: true) == true { continue }
+                walk(path, into: &files, errors: &errors, seen: &seen, visited: &visited, ancestors: ancestors, ignore: ignore?.entering(path))
             } else if FileDiscovery.isSource(name) {
-                if isExcluded(path) { continue }
+                if isExcluded(path) || ignore?.ignores(path, isDirectory: false) == true { continue }
                 if !includeGlobs.isEmpty && !spellings(path).contains(where: { p in includeGlobs.contains { Glob.matches($0, p) } }) { continue }
                 // A FIFO or device named like a source file would hang the run or never end.
                 if let problem = RegularFile.check(path) {

@@ -127,7 +127,8 @@ public final class Linter: @unchecked Sendable {
     }
 
     public func run() -> Report {
-        let discovery = FileDiscovery(includeGlobs: options.includeGlobs, excludeGlobs: options.excludeGlobs, root: options.globRoot)
+        let discovery = FileDiscovery(includeGlobs: options.includeGlobs, excludeGlobs: options.excludeGlobs, root: options.globRoot,
+                                      respectGitignore: options.respectGitignore)
         let (given, discoveryErrors) = discovery.files(for: options.paths)
         var report = Report()
         report.errors = discoveryErrors

@@ -24,13 +24,7 @@ public struct GitIgnore: Sendable {
 
     /// The work tree's root above `dir` (a folder holding `.git`), or nil.
     public static func workTree(of dir: String) -> String? {
-        var d = RegularFile.lexicalPath(dir, cwd: FileManager.default.currentDirectoryPath)
-        while true {
-            if FileManager.default.fileExists(atPath: (d as NSString).appendingPathComponent(".git")) { return d }
-            let parent = (d as NSString).deletingLastPathComponent
-            if parent == d || parent.isEmpty { return nil }
-            d = parent
-        }
+        RegularFile.nearestFolder(from: RegularFile.lexicalPath(dir, cwd: FileManager.default.currentDirectoryPath), holding: [".git"])
     }
 
     /// The rules that hold for the files of `dir`: the root's `.git/info/exclude` and every

@@ -150,6 +150,11 @@ public final class Linter: @unchecked Sendable {
         // Files that only use the new API: the plain ones are proved clean from tokens alone.
         let oldNames = Prefilter(names: watched.union(reaching))
         let provable = options.prefilter && options.provePlainViews && !flowNames.isEmpty
+        /// The prefilter's answer when it is known without the bytes: always without a prefilter, and from the
+        /// first read while no project macro reaches an old name (`filter` is then `watchedOrFlow`).
+        func prefiltered(_ c: Content) -> Bool? {
+            !options.prefilter ? true : reaching.isEmpty ? c.namesWatchedOrFlow || c.isEmpty : nil
+        }
 
         var results = [FileResult?](repeating: nil, count: contents.count)
         let lock = NSLock()
@@ -168,10 +173,10 @@ public final class Linter: @unchecked Sendable {
                 var r: FileResult
                 if let err = c.error {
                     r = FileResult(path: c.path, errors: [InputError(file: display(c.path), message: err, kind: .unreadable)])
-                } else if options.prefilter && !c.namesWatchedOrFlow && !c.isEmpty && reaching.isEmpty {
+                } else if let passes = prefiltered(c), !passes {
                     // Known from the first read: nothing here for the rules (its bytes need not be read again).
                     r = FileResult(path: c.path)
-                } else if let bytes = c.bytes, !options.prefilter || (reaching.isEmpty && c.namesWatchedOrFlow) || filter.matches(bytes) || bytes.isEmpty {
+                } else if let bytes = c.bytes, prefiltered(c) ?? (filter.matches(bytes) || bytes.isEmpty) {
                     let flags = cache == nil ? "" : cacheFlags(for: c.path)
                     if provable, Language.of(path: c.path) == .c, !oldNames.matches(bytes), PlainViewProof.provesClean(bytes: bytes) {
                         r = FileResult(path: c.path)
@@ -288,7 +293,7 @@ public final class Linter: @unchecked Sendable {
         private var left: Int
         init(_ bytes: Int) { left = bytes }
         func take(_ n: Int) -> Bool {
-            guard n <= left else { left = 0; return false }
+            guard n <= left else { return false }
             left -= n
             return true
         }
@@ -382,7 +387,9 @@ public final class Linter: @unchecked Sendable {
         if language == .cython { return analyzeCython(path: path, text: text, result: result) }
         let entry = database?.entry(for: path)
         var flags = compileFlags(entry: entry)
-        let (lexed, scan) = tokenScan(path: path, text: text, language: language, names: rules.watchedNames, flags: flags)
+        // A part of a unity build: its includer's text before the `#include`, read once for the scan and the parse.
+        let prefix = language == .c || language == .cpp ? unityPrefix(of: path) : nil
+        let (lexed, scan) = tokenScan(path: path, text: text, language: language, names: rules.watchedNames, flags: flags, prefix: prefix)
         // The project's folders that hold headers the file includes, as its build's `-I` would name them (inside the project only).
         flags.includeDirs += scan.projectIncludeDirs.filter { trustedRoots.contains($0) && !flags.includeDirs.contains($0) }
         var occurrences = scan.occurrences
@@ -422,7 +429,7 @@ public final class Linter: @unchecked Sendable {
         }
         var unsaved: [(path: String, bytes: [UInt8])] = swigCode.map { [(parsePath, $0)] } ?? []
         // A part of a unity build is parsed after what its includer has before including it.
-        if fragment, swigCode == nil, parseable, mayParse, parser != nil, let prefix = unityPrefix(of: path) {
+        if fragment, swigCode == nil, parseable, mayParse, parser != nil, let prefix {
             if let why = IncludeGate(resolver: includeResolver(flags), roots: trustedRoots, headers: headers).refusal(for: prefix.lexed, path: prefix.includer) {
                 result.errors.append(InputError(file: shown, message: "parsed alone: its includer \(display(prefix.includer)) is not used (\(why))", kind: .note))
             } else {
@@ -490,7 +497,9 @@ public final class Linter: @unchecked Sendable {
     /// its text before that line, as a header given to libclang before the fragment.
     /// Under an `#if`, the prefix ends with the condition open: libclang closes it at the end of the
     /// prefix (an error there, outside every function), and the part is parsed as if compiled.
-    func unityPrefix(of path: String) -> (includer: String, path: String, bytes: [UInt8], lexed: LexedFile)? {
+    typealias UnityPrefix = (includer: String, path: String, bytes: [UInt8], lexed: LexedFile)
+
+    func unityPrefix(of path: String) -> UnityPrefix? {
         let name = (path as NSString).lastPathComponent
         guard let includer = unityIncluders.includer(of: path),
               case .success(let bytes) = RegularFile.read(includer, limit: Linter.syntaxTreeSizeLimit) else { return nil }
@@ -513,14 +522,14 @@ public final class Linter: @unchecked Sendable {
 
     /// The token scan of a C, C++ or SWIG file for `names` (SWIG: its included interfaces read,
     /// names in SWIG's own statements dropped).
-    func tokenScan(path: String, text: SourceText, language: Language, names: Set<String>, flags: Flags) -> (LexedFile, TokenScanResult) {
+    /// `prefix`: the includer's text when the file is a part of a unity build (`unityPrefix`).
+    func tokenScan(path: String, text: SourceText, language: Language, names: Set<String>, flags: Flags, prefix: UnityPrefix?) -> (LexedFile, TokenScanResult) {
         var lexed = Lexer.lex(text, dialect: language == .swig ? .swig : .c)
         if language == .swig { lexed = SwigRegions.withIncludes(lexed, path: path, includeDirs: options.includeDirs) }
         let ctx = ScanContext(names: names, resolver: includeResolver(flags),
                               python: python, target: (options.targetPython.major, options.targetPython.minor),
                               defines: flags.defines, headers: headers)
         // A part of a unity build is read as the compiler reads it: after its includer's text up to the `#include`.
-        let prefix = language == .c || language == .cpp ? unityPrefix(of: path) : nil
         let cplusplus = language == .cpp || prefix.map { Language.of(path: $0.includer) == .cpp } == true
         var scan = TokenScanner(context: ctx, lexed: lexed, path: path, isCPlusPlus: cplusplus,
                                 prelude: prefix.map { ($0.lexed, $0.includer) }).scan()

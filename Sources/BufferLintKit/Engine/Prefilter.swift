@@ -79,7 +79,7 @@ public struct Prefilter: Sendable {
                 while k >= 0, b[k] == 0x20 || b[k] == 0x09 { k -= 1 }
                 guard k < 0 || b[k] == 0x0A || b[k] == 0x0D else { continue }
                 var j = from
-                if j + 5 <= n, Array(b[j..<(j + 5)]) == Array("_next".utf8) { j += 5 }
+                if j + 5 <= n, b[j..<(j + 5)].elementsEqual("_next".utf8) { j += 5 }
                 guard j < n, !isIdent(b[j]) else { continue }
                 while j < n, b[j] == 0x20 || b[j] == 0x09 { j += 1 }
                 guard j < n, b[j] == 0x22 || b[j] == 0x3C else { continue }

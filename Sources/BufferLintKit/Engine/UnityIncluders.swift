@@ -5,7 +5,7 @@ import Foundation
 final class UnityIncluders: @unchecked Sendable {
     private let lock = NSLock()
     private var folders: [String: [String: String]] = [:]
-    /// The source files a file of the run includes, by its standardized path: read once, with the run.
+    /// The source files a file of the run includes, by its lexical path: read once, with the run.
     private var known: [String: [String]] = [:]
     static let sourceExtensions: Set<String> = ["c", "cc", "cpp", "cxx"]
 
@@ -38,9 +38,7 @@ final class UnityIncluders: @unchecked Sendable {
         let dir = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
         lock.lock()
-        if let known = folders[dir] { lock.unlock(); return known[name] }
-        lock.unlock()
-        lock.lock()
+        if let map = folders[dir] { lock.unlock(); return map[name] }
         let remembered = known
         lock.unlock()
         let map = UnityIncluders.scan(dir, known: remembered)
@@ -53,7 +51,7 @@ final class UnityIncluders: @unchecked Sendable {
     /// The paths, each followed by the source files of its folder it includes (`#include "part.c"`),
     /// and theirs, that are not already among them: a file given alone (as pre-commit gives a changed
     /// one) still has its parts scanned, each once, at its own path. A file named twice comes once.
-    /// `read` gives a file's bytes (each file is read once, here); the includes are found from bytes.
+    /// `read` reads a file (each once, here) and `includes` gives what it includes, found from its bytes.
     static func withIncludedParts<T>(_ paths: [String], isExcluded: (String) -> Bool, read: (String) -> T,
                                      includes: (T) -> [(name: String, angled: Bool)]) -> [(String, T)] {
         let cwd = FileManager.default.currentDirectoryPath

@@ -179,7 +179,8 @@ extension Linter {
             occurrences = scan.occurrences
         } else {
             let scan: TokenScanResult
-            (lexed, scan) = tokenScan(path: path, text: text, language: language, names: names, flags: compileFlags(entry: database?.entry(for: path)))
+            (lexed, scan) = tokenScan(path: path, text: text, language: language, names: names, flags: compileFlags(entry: database?.entry(for: path)),
+                                      prefix: language == .c || language == .cpp ? unityPrefix(of: path) : nil)
             occurrences = scan.occurrences
         }
         let shown = display(path)

@@ -45,34 +45,32 @@ public struct IncludeResolver: Sendable {
     }()
 
     public func resolve(_ name: String, angled: Bool, fromDir: String) -> Resolution {
+        locate(name, angled: angled, fromDir: fromDir).resolution
+    }
+
+    /// `resolve`, and for a header found among the project's own (no `-I` named its folder) the
+    /// folder a build's `-I` would name, so that the parse can be given it.
+    public func locate(_ name: String, angled: Bool, fromDir: String) -> (resolution: Resolution, projectFolder: String?) {
         let fm = FileManager.default
         if !angled {
             let p = (fromDir as NSString).appendingPathComponent(name)
-            if fm.fileExists(atPath: p) { return .project(IncludeResolver.normalize(p)) }
+            if fm.fileExists(atPath: p) { return (.project(IncludeResolver.normalize(p)), nil) }
         }
         for d in userDirs {
             let p = (d as NSString).appendingPathComponent(name)
             if fm.fileExists(atPath: p) {
-                if let py = pythonInclude, p.hasPrefix(py + "/") { return .python }
-                return .project(IncludeResolver.normalize(p))
+                if let py = pythonInclude, p.hasPrefix(py + "/") { return (.python, nil) }
+                return (.project(IncludeResolver.normalize(p)), nil)
             }
         }
-        if let py = pythonInclude, fm.fileExists(atPath: (py as NSString).appendingPathComponent(name)) { return .python }
-        if !angled, let header = projectHeaders?.resolve(name, fromDir: fromDir) { return .project(IncludeResolver.normalize(header)) }
-        for d in systemDirs where fm.fileExists(atPath: (d as NSString).appendingPathComponent(name)) { return .system }
-        return .missing
-    }
-
-    /// For a header `resolve` found among the project's own (no `-I` named its folder): the folder
-    /// a build's `-I` would name. Nil when the including file's folder or a `-I` folder holds it.
-    public func projectSearchDir(_ name: String, angled: Bool, fromDir: String, header: String) -> String? {
-        guard !angled, projectHeaders != nil, !name.hasPrefix("/") else { return nil }
-        let fm = FileManager.default
-        if fm.fileExists(atPath: (fromDir as NSString).appendingPathComponent(name)) { return nil }
-        if userDirs.contains(where: { fm.fileExists(atPath: ($0 as NSString).appendingPathComponent(name)) }) { return nil }
-        var folder = header
-        for _ in name.split(separator: "/").filter({ $0 != "." }) { folder = (folder as NSString).deletingLastPathComponent }
-        return folder
+        if let py = pythonInclude, fm.fileExists(atPath: (py as NSString).appendingPathComponent(name)) { return (.python, nil) }
+        if !angled, let header = projectHeaders?.resolve(name, fromDir: fromDir) {
+            var folder = header
+            for _ in name.split(separator: "/").filter({ $0 != "." }) { folder = (folder as NSString).deletingLastPathComponent }
+            return (.project(IncludeResolver.normalize(header)), folder)
+        }
+        for d in systemDirs where fm.fileExists(atPath: (d as NSString).appendingPathComponent(name)) { return (.system, nil) }
+        return (.missing, nil)
     }
 
     static func normalize(_ p: String) -> String { (p as NSString).standardizingPath }

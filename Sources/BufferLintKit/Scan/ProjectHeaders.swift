@@ -23,26 +23,18 @@ public final class ProjectHeaders: @unchecked Sendable {
     static let skipped: Set<String> = [".git", ".hg", ".svn", ".build", "node_modules", ".tox", ".nox", ".venv", "venv", "__pycache__"]
 
     public init(cwd: String = FileManager.default.currentDirectoryPath) {
-        self.cwd = (cwd as NSString).standardizingPath
+        self.cwd = RegularFile.lexicalPath(cwd, cwd: "/")
     }
 
     /// The project root for a file in `dir`, or nil.
     public func root(for dir: String) -> String? {
-        let abs = ((dir.hasPrefix("/") ? dir : (cwd as NSString).appendingPathComponent(dir)) as NSString).standardizingPath
+        let abs = RegularFile.lexicalPath(dir, cwd: cwd)
         lock.lock()
         if let hit = roots[abs] { lock.unlock(); return hit }
         lock.unlock()
-        var found: String? = nil
-        var d = abs
-        let fm = FileManager.default
-        while true {
-            if fm.fileExists(atPath: (d as NSString).appendingPathComponent(".git"))
-                || fm.fileExists(atPath: (d as NSString).appendingPathComponent(".bufferlint.yml")) { found = d; break }
-            let parent = (d as NSString).deletingLastPathComponent
-            if parent == d || parent.isEmpty { break }
-            d = parent
-        }
-        if found == nil, abs == cwd || abs.hasPrefix(cwd.hasSuffix("/") ? cwd : cwd + "/") { found = cwd }
+        // Without a marker, the current folder when the file lies under it.
+        let found = RegularFile.nearestFolder(from: abs, holding: [".git", ".bufferlint.yml"])
+            ?? (abs == cwd || abs.hasPrefix(cwd == "/" ? "/" : cwd + "/") ? cwd : nil)
         lock.lock()
         roots[abs] = found
         lock.unlock()
@@ -59,7 +51,7 @@ public final class ProjectHeaders: @unchecked Sendable {
         let suffix = "/" + parts.filter { $0 != "." }.joined(separator: "/")
         let candidates = (index.byName[base] ?? []).filter { ("/" + $0).hasSuffix(suffix) }
         guard !candidates.isEmpty else { return nil }
-        let abs = ((dir.hasPrefix("/") ? dir : (cwd as NSString).appendingPathComponent(dir)) as NSString).standardizingPath
+        let abs = RegularFile.lexicalPath(dir, cwd: cwd)
         let from = abs.hasPrefix(root + "/") ? String(abs.dropFirst(root.count)).split(separator: "/").map(String.init) : []
         // Nearest: the longest shared folder prefix, then the fewest folders, then by name.
         func shared(_ rel: String) -> Int {

@@ -235,10 +235,10 @@ public struct TokenScanner {
                 }
                 let name = String(spelled.dropFirst().dropLast())
                 if name == "iso646.h" && a.0 != .no { st.iso646 = true }
-                switch ctx.resolver.resolve(name, angled: q == "<", fromDir: dir) {
+                let (resolution, projectFolder) = ctx.resolver.locate(name, angled: q == "<", fromDir: dir)
+                if let projectFolder, !st.result.projectIncludeDirs.contains(projectFolder) { st.result.projectIncludeDirs.append(projectFolder) }
+                switch resolution {
                 case .project(let header):
-                    if let folder = ctx.resolver.projectSearchDir(name, angled: q == "<", fromDir: dir, header: header),
-                       !st.result.projectIncludeDirs.contains(folder) { st.result.projectIncludeDirs.append(folder) }
                     guard depth < 40, !st.visited.contains(header), let h = ctx.headers.lexedHeader(header) else { continue }
                     st.visited.insert(header)
                     walk(h, path: header, isMain: false, state: st, depth: depth + 1, parent: a)
@@ -314,7 +314,7 @@ public struct TokenScanner {
         return nil
     }
 
-    func matchingParen(_ open: Int, in file: LexedFile) -> Int? {
+    static func matchingParen(_ open: Int, in file: LexedFile) -> Int? {
         var depth = 0
         var j = open
         while j < file.tokens.count {
@@ -353,7 +353,7 @@ public struct TokenScanner {
             guard a.0 != .no, let def = st.cur.macros[name], def.isProject, let reached = taint(of: name, state: st) else { return }
             if def.parameters != nil && !(nextNormal(i, in: file).map { file.isPunct($0, "(") } ?? false) { return }
             var occ = Occurrence(function: reached, kind: .macroExpansion, nameRange: t.start..<t.end, macro: name)
-            if def.parameters != nil, let open = nextNormal(i, in: file), let close = matchingParen(open, in: file) {
+            if def.parameters != nil, let open = nextNormal(i, in: file), let close = TokenScanner.matchingParen(open, in: file) {
                 occ.callRange = t.start..<file.tokens[close].end
             }
             if a.1 == .no, let g = guardInfo(stack, in: file, config: 1) { occ.kind = .guarded; occ.guardLine = g.0; occ.guardText = g.1 }
@@ -384,7 +384,7 @@ public struct TokenScanner {
             // `WRAP(PyObject_AsReadBuffer, ...)` where WRAP's body calls that parameter.
             kind = .call
         } else if let n = next, file.isPunct(n, "(") {
-            let close = matchingParen(n, in: file)
+            let close = TokenScanner.matchingParen(n, in: file)
             if body.depthInsideFunction == 0 && isDeclarationHead(before: i, in: file) {
                 // A prototype or a definition of a function with this name.
                 let after = close.flatMap { nextNormal($0, in: file) }
@@ -398,7 +398,7 @@ public struct TokenScanner {
                   !(prevNormal(p, in: file).map { isTypeName($0, in: file) } ?? false) {
             // `(PyObject_AsReadBuffer)(...)`
             kind = .call
-            if let c = matchingParen(after, in: file) { callRange = t.start..<file.tokens[c].end }
+            if let c = TokenScanner.matchingParen(after, in: file) { callRange = t.start..<file.tokens[c].end }
         }
         var occ = Occurrence(function: name, kind: kind, nameRange: range, callRange: callRange)
         if a.1 == .no, kind == .call || kind == .reference, let g = guardInfo(stack, in: file, config: 1) {
@@ -578,7 +578,7 @@ struct MainBodyTracker {
         if let pct = head.last(where: { lexed.tokens[$0].directive == nil && lexed.spelling(at: $0) == "%" }), pct + 1 < head.upperBound,
            MainBodyTracker.swigCodeSections.contains(lexed.spelling(at: pct + 1)) {
             let rest = (pct + 2)..<head.upperBound
-            if rest.isEmpty || (lexed.spelling(at: rest.lowerBound) == "(" && Parenthesis.closes(lexed, open: rest.lowerBound) == rest.upperBound - 1) { return nil }
+            if rest.isEmpty || (lexed.spelling(at: rest.lowerBound) == "(" && TokenScanner.matchingParen(rest.lowerBound, in: lexed) == rest.upperBound - 1) { return nil }
         }
         var sawAssign = false
         var k = head.lowerBound
@@ -599,18 +599,6 @@ struct MainBodyTracker {
             k += 1
         }
         return nil
-    }
-
-    /// The token closing the parenthesis at `open`.
-    enum Parenthesis {
-        static func closes(_ lexed: LexedFile, open: Int) -> Int? {
-            var depth = 0
-            for k in open..<lexed.tokens.count where lexed.tokens[k].kind == .punct {
-                let s = lexed.spelling(at: k)
-                if s == "(" { depth += 1 } else if s == ")" { depth -= 1; if depth == 0 { return k } }
-            }
-            return nil
-        }
     }
 
     static let swigCodeSections: Set<String> = ["fragment", "header", "wrapper", "init", "runtime", "insert", "inline", "begin"]

@@ -13,6 +13,17 @@ public enum RegularFile {
         return ext.contains(where: { $0.isUppercase }) ? ext.lowercased() : String(ext)
     }
 
+    /// The nearest folder from `dir` (absolute, lexical) upwards that holds one of `names`, or nil.
+    public static func nearestFolder(from dir: String, holding names: [String]) -> String? {
+        var d = dir
+        while true {
+            if names.contains(where: { FileManager.default.fileExists(atPath: (d as NSString).appendingPathComponent($0)) }) { return d }
+            let parent = (d as NSString).deletingLastPathComponent
+            if parent == d || parent.isEmpty { return nil }
+            d = parent
+        }
+    }
+
     /// `path` made absolute and free of `.`, `..` and repeated slashes, from its spelling alone:
     /// the same file named two ways (`a.c`, `./a.c`, `src/../a.c`) gets one key, without the
     /// system calls `standardizingPath` makes to resolve links.

@@ -17,6 +17,17 @@ final class ConfigFileTests: XCTestCase {
     std: c99
     """
 
+    func testABase60NumberThatOverflowsIsTextNotACrash() throws {
+        // Found by Scripts/fuzz.sh (Tests/Fuzz/config/crash-1d8c...): Yams' integer conversion trapped.
+        let text = "2:2:2:2:2:22:2:2:2:2:2:2:22"
+        XCTAssertEqual(try YAMLDocument.load(text) as? String, text)
+        XCTAssertEqual((try YAMLDocument.load("std: 99:99:99:99:99:99:99:99:99:99:99:99") as? [String: Any])?["std"] as? String, "99:99:99:99:99:99:99:99:99:99:99:99")
+        XCTAssertThrowsError(try ConfigFile(path: "/nowhere/.bufferlint.yml", bytes: Array(text.utf8))) { e in
+            XCTAssertTrue("\(e)".contains("expected a mapping"), "\(e)")
+        }
+        XCTAssertEqual((try YAMLDocument.load("n: 12") as? [String: Any])?["n"] as? Int, 12)
+    }
+
     func testDiscoveryWalksUpwardsToTheNearestFile() throws {
         let dir = try ScratchFolder("config")
         try dir.write("a/b/c/x.c", "")

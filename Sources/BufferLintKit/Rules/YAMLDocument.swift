@@ -6,7 +6,8 @@ import Yams
 /// - an alias bomb (a few anchors that expand to billions of values) is refused after
 ///   `valueLimit` values, in milliseconds, before anything is built from it;
 /// - a number with a fraction stays the text it was written as: `3.10` is the version 3.10,
-///   where YAML's float would be 3.1.
+///   where YAML's float would be 3.1;
+/// - so does a plain value with colons (YAML 1.1 base 60), whose conversion could trap.
 public enum YAMLDocument {
     public static let valueLimit = 100_000
     public static let depthLimit = 200
@@ -33,6 +34,10 @@ public enum YAMLDocument {
         if depth > depthLimit { throw Problem(description: "nests deeper than \(depthLimit) levels; refused") }
         switch node {
         case .scalar(let s):
+            // A plain scalar with colons is a YAML 1.1 base-60 number to Yams, whose integer
+            // conversion traps on overflow (`2:2:2:2:2:22:2:2:2:2:2:2:22` ended the run): none of
+            // these files wants base 60, so it stays the text it was written as.
+            if s.style == .plain, s.string.contains(":") { return s.string }
             let any = node.any
             // Plain numbers with a fraction keep their digits.
             if any is Double, s.style == .plain { return s.string }
